@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_COMMANDS_H
+#define FMR_COMMANDS_H
+
+/* One entry point per verb; argv[0] is the verb.  Each returns the process
+ * exit status. */
+int cmd_run (int argc, char **argv);
+int cmd_spec (int argc, char **argv);
+int cmd_validate (int argc, char **argv);
+int cmd_check (int argc, char **argv);
+int cmd_features (int argc, char **argv);
+
+#define FMR_EXIT_TIMEOUT 124
+#define FMR_EXIT_FAILURE 125
+#define FMR_EXIT_CANNOT_EXEC 126
+#define FMR_EXIT_NOT_FOUND 127
+
+#endif

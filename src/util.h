@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_UTIL_H
+#define FMR_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <dirent.h>
+
+#include "error.h"
+
+/* Scope-bound cleanup, as crun does it: ownership leaves a scope only by
+ * setting the variable to NULL (or -1) after handing it on. */
+void fmr_freep (void *p);
+void fmr_closep (int *fd);
+void fmr_fclosep (FILE **f);
+void fmr_closedirp (DIR **d);
+void fmr_strvfreep (char ***v);
+
+#define cleanup_free __attribute__ ((cleanup (fmr_freep)))
+#define cleanup_close __attribute__ ((cleanup (fmr_closep)))
+#define cleanup_file __attribute__ ((cleanup (fmr_fclosep)))
+#define cleanup_dir __attribute__ ((cleanup (fmr_closedirp)))
+#define cleanup_strv __attribute__ ((cleanup (fmr_strvfreep)))
+
+#define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Allocation failure is not recoverable in a short-lived runtime: abort
+ * with a message instead of threading ENOMEM through every caller. */
+void *xmalloc (size_t n);
+void *xzalloc (size_t n);
+void *xcalloc (size_t n, size_t size);
+void *xrealloc (void *p, size_t n);
+void *xreallocarray (void *p, size_t n, size_t size);
+char *xstrdup (const char *s);
+char *xstrndup (const char *s, size_t n);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* NULL-terminated string vectors. */
+size_t strv_len (char *const *v);
+void strv_free (char **v);
+
+/* Read a whole file, refusing one larger than max_size (EFBIG). The buffer
+ * is NUL-terminated; *len excludes the NUL. */
+int read_file_limited (const char *path, size_t max_size, char **out, size_t *len, fmr_error_t *err);
+/* Write buf to path atomically enough for our needs (O_TRUNC, mode 0644). */
+int write_file (const char *path, const char *buf, size_t len, fmr_error_t *err);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all (int fd, const void *buf, size_t len);
+/* Read exactly len bytes; returns bytes read (short on EOF) or -1. */
+ssize_t read_all (int fd, void *buf, size_t len);
+
+/* Microseconds from CLOCK_MONOTONIC. */
+unsigned long long now_usec (void);
+
+#endif

@@ -1,1 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
+# Each kind of test lists itself in its own fragment.
+include tests/unit/local.mk
+include tests/schema/local.mk
+include tests/integration/local.mk
+include tests/fuzz/local.mk

@@ -7,6 +7,7 @@ src_libfmr_a_SOURCES = \
 	src/error.c src/error.h \
 	src/diag.c src/diag.h \
 	src/util.c src/util.h \
+	src/names.c src/names.h \
 	src/bundle.h src/config_load.h src/commands.h \
 	src/cmd_run.c \
 	src/cmd_spec.c \

@@ -53,4 +53,8 @@ const char *fmr_cap_name (int cap);
 /* Highest capability number known to both libcap and the running kernel. */
 int fmr_cap_last (void);
 
+/* Syscalls newer than libseccomp: numbers 424 and up are the same on the
+ * common 64-bit ABIs (the kernel's unified table); -1 when not in it. */
+int fmr_syscall_unified_nr (const char *name);
+
 #endif

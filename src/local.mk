@@ -13,7 +13,12 @@ src_libfmr_a_SOURCES = \
 	src/cmd_spec.c \
 	src/cmd_validate.c \
 	src/cmd_check.c \
-	src/cmd_features.c
+	src/cmd_features.c \
+	src/rootfs.c \
+	src/mounts.c src/mounts.h \
+	src/mountinfo.c src/mountinfo.h \
+	src/devices.c src/devices.h \
+	src/paths.c src/paths.h
 
 FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 

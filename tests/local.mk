@@ -4,3 +4,4 @@ include tests/unit/local.mk
 include tests/schema/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
+include tests/rootfs/local.mk

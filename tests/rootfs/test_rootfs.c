@@ -106,18 +106,39 @@ remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw
   return remove (path) < 0 ? -1 : 0;
 }
 
+/* Run by Criterion after each test, also when an assertion failed. */
 static void
 fixture_fini (struct fixture *fx)
 {
+  if (fx->base[0] == '\0')
+    return;
   /* FTW_PHYS: never follow the hostile symlinks (usr -> /); FTW_MOUNT:
    * stay on this filesystem, though no mount may be left anyway. */
-  int r = nftw (fx->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  if (nftw (fx->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0)
+    cr_log_error ("clean up %s: %s", fx->base, strerror (errno));
   free (fx->rootfs);
   free (fx->src_dir);
   free (fx->src_file);
   free (fx->locked);
-  cr_assert (r == 0, "clean up %s: %s", fx->base, strerror (errno));
+  memset (fx, 0, sizeof *fx);
 }
+
+static struct fixture the_fixture;
+
+static void
+setup (void)
+{
+  fixture_init (&the_fixture);
+}
+
+static void
+teardown (void)
+{
+  fixture_fini (&the_fixture);
+}
+
+TestSuite (rootfs, .init = setup, .fini = teardown);
+TestSuite (paths, .init = setup, .fini = teardown);
 
 static char *
 host_mountinfo (void)
@@ -441,8 +462,7 @@ check_full (struct fixture *fx)
 static void
 run_full (bool legacy)
 {
-  struct fixture fx;
-  fixture_init (&fx);
+  struct fixture fx = the_fixture;
   struct full_bundle fb;
   full_bundle_init (&fb, &fx);
   mounts_force_legacy (legacy);
@@ -455,7 +475,6 @@ run_full (bool legacy)
   paths_force_walk (false);
   cleanup_free char *mark = xasprintf ("%s/rw", fx.rootfs);
   bool created = access (mark, F_OK) == 0;
-  fixture_fini (&fx);
   cr_assert_eq (status, 0, "sandbox exited %d:\n%s", status, report);
   cr_assert (created, "the missing mount point /rw was created in the rootfs");
 }
@@ -468,4 +487,224 @@ Test (rootfs, full_sandbox_new_mount_api)
 Test (rootfs, full_sandbox_legacy_mount_and_path_walk)
 {
   run_full (true);
+}
+
+/* ---- hostile rootfs: symlinks that lead out ---- */
+
+static void
+plant_escape_links (struct fixture *fx)
+{
+  cleanup_free char *usr = xasprintf ("%s/usr", fx->rootfs);
+  cleanup_free char *tmp = xasprintf ("%s/tmp", fx->rootfs);
+  cleanup_free char *up = xasprintf ("%s/up", fx->rootfs);
+  cr_assert (symlink ("/", usr) == 0);
+  cr_assert (symlink ("../../..", tmp) == 0);
+  cr_assert (symlink ("../../../../../../../../..", up) == 0);
+}
+
+static const char *
+escape_name (struct fixture *fx)
+{
+  return strrchr (fx->base, '/') + 1;
+}
+
+static void
+check_escape (struct fixture *fx)
+{
+  cleanup_free char *dir = xasprintf ("/%s", escape_name (fx));
+  cleanup_free char *file = xasprintf ("/lib/%s-file", escape_name (fx));
+  cleanup_free char *up = xasprintf ("/%s-up", escape_name (fx));
+  CHECK (fs_type_is (dir, TMPFS_MAGIC), "%s: the tmpfs for /tmp%s landed in the root", dir, dir);
+  CHECK (fs_type_is (up, TMPFS_MAGIC), "%s: the tmpfs for /up%s landed in the root", up, up);
+  char buf[64] = "";
+  int fd = open (file, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+  buf[n > 0 ? n : 0] = '\0';
+  close (fd);
+  CHECK (strcmp (buf, "hello from the host\n") == 0, "%s: the file bind for /usr%s landed in the root", file, file);
+}
+
+static void
+run_escape (bool walk)
+{
+  struct fixture fx = the_fixture;
+  plant_escape_links (&fx);
+  const char *name = escape_name (&fx);
+  cleanup_free char *d0 = xasprintf ("/tmp/%s", name);
+  cleanup_free char *d1 = xasprintf ("/usr/lib/%s-file", name);
+  cleanup_free char *d2 = xasprintf ("/up/%s-up", name);
+  struct fmr_mount mounts[] = {
+    mnt (FMR_MOUNT_TMPFS, d0, NULL, 0, false, "size=64k"),
+    mnt (FMR_MOUNT_BIND, d1, fx.src_file, MS_RDONLY, false, NULL),
+    mnt (FMR_MOUNT_TMPFS, d2, NULL, 0, false, "size=64k"),
+  };
+  struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = ARRAY_SIZE (mounts) };
+  struct scenario sc = { .bundle = &b, .fx = &fx, .new_net = true, .check = check_escape };
+  paths_force_walk (walk);
+  char report[8192];
+  int status = run_scenario (&sc, report, sizeof report);
+  paths_force_walk (false);
+
+  /* The host: nothing created next to / or /lib, all of it in the rootfs. */
+  cleanup_free char *host_dir = xasprintf ("/%s", name);
+  cleanup_free char *host_file = xasprintf ("/lib/%s-file", name);
+  cleanup_free char *host_up = xasprintf ("/%s-up", name);
+  cleanup_free char *in_dir = xasprintf ("%s/%s", fx.rootfs, name);
+  cleanup_free char *in_file = xasprintf ("%s/lib/%s-file", fx.rootfs, name);
+  bool leaked = access (host_dir, F_OK) == 0 || access (host_file, F_OK) == 0 || access (host_up, F_OK) == 0;
+  bool inside = access (in_dir, F_OK) == 0 && access (in_file, F_OK) == 0;
+  cr_assert_not (leaked, "a mount point was created outside the rootfs");
+  cr_assert (inside, "mount points created inside the rootfs");
+  cr_assert_eq (status, 0, "sandbox exited %d:\n%s", status, report);
+}
+
+Test (rootfs, escaping_symlinks_stay_inside_openat2)
+{
+  run_escape (false);
+}
+
+Test (rootfs, escaping_symlinks_stay_inside_walk)
+{
+  run_escape (true);
+}
+
+/* ---- failures name the bundle field ---- */
+
+static void
+expect_error (struct fmr_bundle *b, struct fixture *fx, const char *expected)
+{
+  struct scenario sc = { .bundle = b, .fx = fx, .new_net = true };
+  char report[8192];
+  int status = run_scenario (&sc, report, sizeof report);
+  cr_assert_eq (status, 3, "rootfs_setup should fail (status %d):\n%s", status, report);
+  cr_assert (strstr (report, expected) != NULL, "expected `%s` in:\n%s", expected, report);
+}
+
+Test (rootfs, missing_source_names_the_field)
+{
+  struct fixture fx = the_fixture;
+  cleanup_free char *src = xasprintf ("%s/no-such-source", fx.base);
+  struct fmr_mount mounts[] = {
+    mnt (FMR_MOUNT_TMPFS, "/tmp", NULL, 0, false, NULL),
+    mnt (FMR_MOUNT_BIND, "/opt/py", src, MS_RDONLY, false, NULL),
+  };
+  struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = 2 };
+  cleanup_free char *expected = xasprintf ("ERROR mounts[1].source: %s: No such file or directory", src);
+  expect_error (&b, &fx, expected);
+  cleanup_free char *opt = xasprintf ("%s/opt", fx.rootfs);
+  bool created = access (opt, F_OK) == 0;
+  cr_assert_not (created, "no mount point is created for a bind whose source is missing");
+}
+
+Test (rootfs, destination_resolving_to_the_root_is_refused)
+{
+  struct fixture fx = the_fixture;
+  plant_escape_links (&fx);
+  struct fmr_mount mounts[] = { mnt (FMR_MOUNT_BIND, "/usr", "/usr", MS_RDONLY, false, NULL) };
+  struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = 1 };
+  expect_error (&b, &fx, "ERROR mounts[0].destination: /usr: resolves to the root of the container");
+}
+
+Test (rootfs, missing_root_path_names_the_field)
+{
+  struct fixture fx = the_fixture;
+  cleanup_free char *root = xasprintf ("%s/no-rootfs", fx.base);
+  struct fmr_bundle b = { .root_path = root };
+  cleanup_free char *expected = xasprintf ("ERROR root.path: %s: No such file or directory", root);
+  expect_error (&b, &fx, expected);
+}
+
+Test (rootfs, bad_tmpfs_option_names_the_field)
+{
+  struct fixture fx = the_fixture;
+  struct fmr_mount mounts[] = { mnt (FMR_MOUNT_TMPFS, "/tmp", NULL, 0, false, "size=lots") };
+  struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = 1 };
+  expect_error (&b, &fx, "ERROR mounts[0].destination: /tmp: fsconfig tmpfs `size=lots`");
+}
+
+/* ---- path resolution alone (no namespaces needed) ---- */
+
+static void
+assert_resolves_to (int root_fd, const char *path, const char *host_path, bool walk)
+{
+  fmr_error_t err = NULL;
+  int fd = walk ? path_walk_in_root (root_fd, path, 0, &err) : path_open_in_root (root_fd, path, 0, &err);
+  cleanup_free char *text = fd < 0 ? fmr_error_text (err) : NULL;
+  cr_assert (fd >= 0, "%s: %s", path, text);
+  struct stat a, b;
+  cr_assert (fstat (fd, &a) == 0 && stat (host_path, &b) == 0);
+  close (fd);
+  cr_assert (a.st_dev == b.st_dev && a.st_ino == b.st_ino, "%s resolved to %s", path, host_path);
+}
+
+static void
+assert_fails_with (int root_fd, const char *path, int errnum, bool walk)
+{
+  fmr_error_t err = NULL;
+  int fd = walk ? path_walk_in_root (root_fd, path, 0, &err) : path_open_in_root (root_fd, path, 0, &err);
+  if (fd >= 0)
+    close (fd);
+  cr_assert (fd < 0, "%s should not resolve", path);
+  cr_assert_eq (err->errnum, errnum, "%s: errno %s, expected %s", path, strerror (err->errnum), strerror (errnum));
+  fmr_error_release (&err);
+}
+
+static void
+check_resolution (bool walk)
+{
+  struct fixture fx = the_fixture;
+  plant_escape_links (&fx);
+  cleanup_free char *x = xasprintf ("%s/x", fx.rootfs);
+  cleanup_free char *l1 = xasprintf ("%s/l1", fx.rootfs);
+  cleanup_free char *l2 = xasprintf ("%s/l2", fx.rootfs);
+  cleanup_free char *mag = xasprintf ("%s/mag", fx.rootfs);
+  xmkdir (x);
+  cr_assert (symlink ("l2", l1) == 0 && symlink ("/l1", l2) == 0 && symlink ("/proc/self/root/etc", mag) == 0);
+  int root = open (fx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cr_assert (root >= 0);
+
+  assert_resolves_to (root, "/tmp/x", x, walk);
+  assert_resolves_to (root, "/usr/tmp/usr/x", x, walk);
+  assert_resolves_to (root, "/up/up/x/../x/.", x, walk);
+  assert_resolves_to (root, "/usr", fx.rootfs, walk);
+  /* The host has /etc/passwd; the root has no etc at all. */
+  assert_fails_with (root, "/usr/etc/passwd", ENOENT, walk);
+  assert_fails_with (root, "/tmp/etc", ENOENT, walk);
+  assert_fails_with (root, "/mag/passwd", ENOENT, walk);
+  assert_fails_with (root, "/l1/x", ELOOP, walk);
+
+  fmr_error_t err = NULL;
+  int fd = walk ? path_walk_in_root (root, "/usr", O_NOFOLLOW, &err) : path_open_in_root (root, "/usr", O_NOFOLLOW, &err);
+  struct stat st;
+  cr_assert (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode), "O_NOFOLLOW opens the link itself");
+  close (fd);
+
+  /* Creating below a link that leads out creates inside the root. */
+  paths_force_walk (walk);
+  fd = path_create_in_root (root, "/usr/lib/deep/dir", false, &err);
+  paths_force_walk (false);
+  cleanup_free char *deep = xasprintf ("%s/lib/deep/dir", fx.rootfs);
+  cr_assert (fd >= 0, "create /usr/lib/deep/dir");
+  close (fd);
+  cr_assert (access (deep, F_OK) == 0);
+  cr_assert (access ("/lib/deep", F_OK) < 0, "nothing created in the host's /lib");
+  close (root);
+}
+
+Test (paths, resolution_stays_in_root_openat2)
+{
+  check_resolution (false);
+}
+
+Test (paths, resolution_stays_in_root_walk)
+{
+  check_resolution (true);
+}
+
+Test (mountinfo, parse_flags)
+{
+  cr_assert_eq (mountinfo_parse_flags ("ro,nosuid,nodev,noexec,relatime"),
+                (unsigned long) (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
+  cr_assert_eq (mountinfo_parse_flags ("rw,noatime"), (unsigned long) MS_NOATIME);
+  cr_assert_eq (mountinfo_parse_flags ("rw"), 0ul);
 }

@@ -265,6 +265,11 @@ int
 mount_bind_open_source (const struct fmr_mount *m, fmr_error_t *err)
 {
   int fd = clone_tree (AT_FDCWD, m->source, m->recursive);
+  /* In a user namespace the kernel refuses (EINVAL) a non-recursive bind
+   * of a directory with mounts below it: it would uncover what they hide. */
+  if (fd < 0 && errno == EINVAL && !m->recursive)
+    return fmr_error_set (err, errno, "%s: has mounts below it, which only `rbind` can bring along (open_tree)",
+                          m->source);
   if (fd < 0)
     return fmr_error_set (err, errno, "%s", m->source);
   return fd;

@@ -3,10 +3,13 @@
 # mount, pid (and net, ipc) namespaces, builds a root and checks it from
 # inside.  run-as-nobody.sh runs the same tests as an unprivileged user.
 if HAVE_CRITERION
-check_PROGRAMS += tests/rootfs/test_rootfs
+check_PROGRAMS += tests/rootfs/test_rootfs tests/rootfs/test_paths
 tests_rootfs_test_rootfs_SOURCES = tests/rootfs/test_rootfs.c
 tests_rootfs_test_rootfs_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_rootfs_test_rootfs_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
-TESTS += tests/rootfs/test_rootfs tests/rootfs/run-as-nobody.sh
+tests_rootfs_test_paths_SOURCES = tests/rootfs/test_paths.c
+tests_rootfs_test_paths_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_rootfs_test_paths_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
+TESTS += tests/rootfs/test_rootfs tests/rootfs/test_paths tests/rootfs/run-as-nobody.sh
 endif
 EXTRA_DIST += tests/rootfs/run-as-nobody.sh

@@ -24,7 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mountinfo.h"
 #include "mounts.h"
 #include "paths.h"
 #include "sandbox.h"
@@ -138,7 +137,6 @@ teardown (void)
 }
 
 TestSuite (rootfs, .init = setup, .fini = teardown);
-TestSuite (paths, .init = setup, .fini = teardown);
 
 static char *
 host_mountinfo (void)
@@ -596,6 +594,17 @@ Test (rootfs, missing_source_names_the_field)
   cr_assert_not (created, "no mount point is created for a bind whose source is missing");
 }
 
+/* src_dir holds a submount made in the outer namespace, locked in the
+ * sandbox's: only an rbind may take it along. */
+Test (rootfs, plain_bind_over_locked_submounts_explains)
+{
+  struct fixture fx = the_fixture;
+  struct fmr_mount mounts[] = { mnt (FMR_MOUNT_BIND, "/data", fx.src_dir, MS_RDONLY, false, NULL) };
+  struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = 1 };
+  cleanup_free char *expected = xasprintf ("ERROR mounts[0].source: %s: has mounts below it", fx.src_dir);
+  expect_error (&b, &fx, expected);
+}
+
 Test (rootfs, destination_resolving_to_the_root_is_refused)
 {
   struct fixture fx = the_fixture;
@@ -620,91 +629,4 @@ Test (rootfs, bad_tmpfs_option_names_the_field)
   struct fmr_mount mounts[] = { mnt (FMR_MOUNT_TMPFS, "/tmp", NULL, 0, false, "size=lots") };
   struct fmr_bundle b = { .root_path = fx.rootfs, .mounts = mounts, .n_mounts = 1 };
   expect_error (&b, &fx, "ERROR mounts[0].destination: /tmp: fsconfig tmpfs `size=lots`");
-}
-
-/* ---- path resolution alone (no namespaces needed) ---- */
-
-static void
-assert_resolves_to (int root_fd, const char *path, const char *host_path, bool walk)
-{
-  fmr_error_t err = NULL;
-  int fd = walk ? path_walk_in_root (root_fd, path, 0, &err) : path_open_in_root (root_fd, path, 0, &err);
-  cleanup_free char *text = fd < 0 ? fmr_error_text (err) : NULL;
-  cr_assert (fd >= 0, "%s: %s", path, text);
-  struct stat a, b;
-  cr_assert (fstat (fd, &a) == 0 && stat (host_path, &b) == 0);
-  close (fd);
-  cr_assert (a.st_dev == b.st_dev && a.st_ino == b.st_ino, "%s resolved to %s", path, host_path);
-}
-
-static void
-assert_fails_with (int root_fd, const char *path, int errnum, bool walk)
-{
-  fmr_error_t err = NULL;
-  int fd = walk ? path_walk_in_root (root_fd, path, 0, &err) : path_open_in_root (root_fd, path, 0, &err);
-  if (fd >= 0)
-    close (fd);
-  cr_assert (fd < 0, "%s should not resolve", path);
-  cr_assert_eq (err->errnum, errnum, "%s: errno %s, expected %s", path, strerror (err->errnum), strerror (errnum));
-  fmr_error_release (&err);
-}
-
-static void
-check_resolution (bool walk)
-{
-  struct fixture fx = the_fixture;
-  plant_escape_links (&fx);
-  cleanup_free char *x = xasprintf ("%s/x", fx.rootfs);
-  cleanup_free char *l1 = xasprintf ("%s/l1", fx.rootfs);
-  cleanup_free char *l2 = xasprintf ("%s/l2", fx.rootfs);
-  cleanup_free char *mag = xasprintf ("%s/mag", fx.rootfs);
-  xmkdir (x);
-  cr_assert (symlink ("l2", l1) == 0 && symlink ("/l1", l2) == 0 && symlink ("/proc/self/root/etc", mag) == 0);
-  int root = open (fx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  cr_assert (root >= 0);
-
-  assert_resolves_to (root, "/tmp/x", x, walk);
-  assert_resolves_to (root, "/usr/tmp/usr/x", x, walk);
-  assert_resolves_to (root, "/up/up/x/../x/.", x, walk);
-  assert_resolves_to (root, "/usr", fx.rootfs, walk);
-  /* The host has /etc/passwd; the root has no etc at all. */
-  assert_fails_with (root, "/usr/etc/passwd", ENOENT, walk);
-  assert_fails_with (root, "/tmp/etc", ENOENT, walk);
-  assert_fails_with (root, "/mag/passwd", ENOENT, walk);
-  assert_fails_with (root, "/l1/x", ELOOP, walk);
-
-  fmr_error_t err = NULL;
-  int fd = walk ? path_walk_in_root (root, "/usr", O_NOFOLLOW, &err) : path_open_in_root (root, "/usr", O_NOFOLLOW, &err);
-  struct stat st;
-  cr_assert (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode), "O_NOFOLLOW opens the link itself");
-  close (fd);
-
-  /* Creating below a link that leads out creates inside the root. */
-  paths_force_walk (walk);
-  fd = path_create_in_root (root, "/usr/lib/deep/dir", false, &err);
-  paths_force_walk (false);
-  cleanup_free char *deep = xasprintf ("%s/lib/deep/dir", fx.rootfs);
-  cr_assert (fd >= 0, "create /usr/lib/deep/dir");
-  close (fd);
-  cr_assert (access (deep, F_OK) == 0);
-  cr_assert (access ("/lib/deep", F_OK) < 0, "nothing created in the host's /lib");
-  close (root);
-}
-
-Test (paths, resolution_stays_in_root_openat2)
-{
-  check_resolution (false);
-}
-
-Test (paths, resolution_stays_in_root_walk)
-{
-  check_resolution (true);
-}
-
-Test (mountinfo, parse_flags)
-{
-  cr_assert_eq (mountinfo_parse_flags ("ro,nosuid,nodev,noexec,relatime"),
-                (unsigned long) (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
-  cr_assert_eq (mountinfo_parse_flags ("rw,noatime"), (unsigned long) MS_NOATIME);
-  cr_assert_eq (mountinfo_parse_flags ("rw"), 0ul);
 }

@@ -1,14 +1,73 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Placeholder until the verb is written. */
+/* fmr-run validate [--json] BUNDLE */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
+#include "config_load.h"
+#include "util.h"
+
+static void
+validate_usage (FILE *out)
+{
+  fprintf (out, "Usage: fmr-run validate [--json] [BUNDLE]\n\n"
+                "Check BUNDLE/config.json (or a config file given by its path) without\n"
+                "running anything, and print every problem, one per line, each naming\n"
+                "the JSON path it belongs to. BUNDLE defaults to \".\".\n\n"
+                "Options:\n"
+                "  --json      print the problems as a JSON object, for programs\n"
+                "  -h, --help  show this help\n\n"
+                "Exit status: 0 when there are no errors (notes allowed), 1 when there are,\n"
+                "125 on a usage error.\n");
+}
 
 int
 cmd_validate (int argc, char **argv)
 {
-  fprintf (stderr, "fmr-run: validate: not implemented yet\n");
-  return FMR_EXIT_FAILURE;
+  static const struct option longopts[] = {
+    { "json", no_argument, NULL, 'j' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  bool json = false;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 'j': json = true; break;
+      case 'h': validate_usage (stdout); return 0;
+      default:
+        fprintf (stderr, "fmr-run: validate: unknown option `%s`; see `fmr-run validate --help`\n", argv[optind - 1]);
+        return FMR_EXIT_FAILURE;
+      }
+  if (argc - optind > 1)
+    {
+      fprintf (stderr, "fmr-run: validate: one BUNDLE expected\n");
+      return FMR_EXIT_FAILURE;
+    }
+  const char *dir = optind < argc ? argv[optind] : ".";
+  struct diag_list d;
+  diag_init (&d, "config.json");
+  cleanup_error fmr_error_t err = NULL;
+  struct fmr_bundle *b = NULL;
+  if (config_load (dir, &b, &d, &err) < 0 && err)
+    {
+      /* The file itself could not be read: still one problem, reported
+       * the same way. */
+      cleanup_free char *text = fmr_error_text (err);
+      diag_error (&d, "", "%s", text);
+    }
+  fmr_bundle_free (b);
+  if (json)
+    diag_print_json (&d, stdout);
+  else
+    diag_print_text (&d, stdout);
+  int code = d.n_errors ? 1 : 0;
+  diag_free (&d);
+  return code;
 }

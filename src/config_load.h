@@ -4,6 +4,7 @@
 
 #include "bundle.h"
 #include "diag.h"
+#include "error.h"
 
 /* Refused before parsing. */
 #define FMR_CONFIG_MAX_SIZE (16u * 1024 * 1024)

@@ -9,6 +9,15 @@ src_libfmr_a_SOURCES = \
 	src/util.c src/util.h \
 	src/names.c src/names.h \
 	src/bundle.h src/config_load.h src/commands.h \
+	src/config_json.c src/config_json.h \
+	src/config_get.c src/config_get.h \
+	src/config_parse.c src/config_parse.h \
+	src/config_process.c \
+	src/config_mounts.c \
+	src/config_linux.c \
+	src/config_seccomp.c \
+	src/config_validate.c \
+	src/config_load.c \
 	src/cmd_run.c \
 	src/cmd_spec.c \
 	src/cmd_validate.c \
@@ -18,7 +27,15 @@ src_libfmr_a_SOURCES = \
 	src/mounts.c src/mounts.h \
 	src/mountinfo.c src/mountinfo.h \
 	src/devices.c src/devices.h \
-	src/paths.c src/paths.h
+	src/paths.c src/paths.h \
+	src/sandbox.c src/sandbox.h \
+	src/sync.c src/sync.h \
+	src/idmap.c src/idmap.h \
+	src/net.c src/net.h \
+	src/caps.c src/caps.h \
+	src/seccomp_filter.c src/seccomp_filter.h \
+	src/process.c src/process.h \
+	src/init.c src/init.h
 
 FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* config.json -> struct fmr_bundle: the top level, root, hostname and
+ * annotations; the sections live in config_process.c, config_mounts.c,
+ * config_linux.c and config_seccomp.c. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_load.h"
+#include "config_parse.h"
+#include "util.h"
+
+bool
+check_absolute (struct pctx *pc, const char *path, const char *value)
+{
+  if (value[0] != '/')
+    {
+      diag_error (pc->d, path, "\"%s\" is not an absolute path", value);
+      return false;
+    }
+  return true;
+}
+
+static void
+parse_version (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
+{
+  b->oci_version = get_string (pc, top, "ociVersion", "", true);
+  if (b->oci_version == NULL)
+    return;
+  const char *v = b->oci_version;
+  if (strncmp (v, "1.0.", 4) != 0 && strncmp (v, "1.1.", 4) != 0 && strncmp (v, "1.2.", 4) != 0
+      && strcmp (v, "1.0") != 0)
+    diag_error (pc->d, "ociVersion", "\"%s\" is not supported (1.0.x to 1.2.x)", v);
+}
+
+static void
+parse_root (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
+{
+  const struct json_node *root = get_member (pc, top, "root", JSON_OBJECT, "", true);
+  if (root == NULL)
+    return;
+  static const char *const known[] = { "path", "readonly", NULL };
+  check_members (pc, root, "root", known, NULL);
+  cleanup_free char *path = get_string (pc, root, "path", "root", true);
+  get_bool (pc, root, "readonly", "root", &b->root_readonly);
+  if (path == NULL)
+    return;
+  if (path[0] == '\0')
+    diag_error (pc->d, "root.path", "is empty");
+  else if (path[0] == '/')
+    b->root_path = xstrdup (path);
+  else
+    b->root_path = xasprintf ("%s/%s", pc->bundle_dir, path);
+}
+
+static void
+parse_annotations (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
+{
+  const struct json_node *a = get_member (pc, top, "annotations", JSON_OBJECT, "", false);
+  if (a == NULL)
+    return;
+  b->annotations = xcalloc (a->len + 1, sizeof *b->annotations);
+  for (size_t i = 0; i < a->len; i++)
+    {
+      cleanup_free char *p = path_join ("annotations", a->keys[i]);
+      if (!json_want (pc, a->items[i], JSON_STRING, p))
+        continue;
+      struct fmr_annotation *an = &b->annotations[b->n_annotations++];
+      an->key = xstrdup (a->keys[i]);
+      an->value = xstrdup (a->items[i]->str);
+    }
+}
+
+static const char *const top_known[]
+    = { "ociVersion", "root", "process", "hostname", "domainname", "mounts", "linux", "annotations", NULL };
+static const char *const top_unsupported[] = { "hooks", "solaris", "windows", "vm", "zos", "freebsd", NULL };
+
+int
+config_parse (const char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d)
+{
+  size_t errors_before = d->n_errors;
+  struct json_node *top = json_parse (text, len, d);
+  if (top == NULL)
+    return -1;
+  struct pctx pc = { .d = d, .bundle_dir = bundle_dir };
+  if (!json_want (&pc, top, JSON_OBJECT, ""))
+    {
+      json_free (top);
+      return -1;
+    }
+  check_members (&pc, top, "", top_known, top_unsupported);
+  parse_version (&pc, top, b);
+  parse_root (&pc, top, b);
+  const struct json_node *proc = get_member (&pc, top, "process", JSON_OBJECT, "", true);
+  if (proc)
+    parse_process (&pc, proc, &b->process);
+  b->hostname = get_string (&pc, top, "hostname", "", false);
+  b->domainname = get_string (&pc, top, "domainname", "", false);
+  parse_mounts (&pc, json_get (top, "mounts"), b);
+  const struct json_node *linux_ = get_member (&pc, top, "linux", JSON_OBJECT, "", false);
+  if (linux_)
+    parse_linux (&pc, linux_, b);
+  parse_annotations (&pc, top, b);
+  json_free (top);
+  return d->n_errors > errors_before ? -1 : 0;
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The moving parts of `run`: one clone into the new namespaces, the parent
+ * writing the id maps and then waiting, the child building the sandbox as
+ * its PID 1 (DESIGN.md, "Sequence of run"). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "idmap.h"
+#include "init.h"
+#include "net.h"
+#include "process.h"
+#include "sandbox.h"
+#include "sync.h"
+#include "util.h"
+
+void
+sandbox_debug (struct sandbox_ctx *ctx, const char *fmt, ...)
+{
+  if (ctx == NULL || ctx->opts == NULL || !ctx->opts->debug)
+    return;
+  unsigned long long now = now_usec ();
+  char step[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (step, sizeof step, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "fmr-run: debug: [%d] %s: %llu us (at %llu us)\n", (int) getpid (), step, now - ctx->t_last,
+           now - ctx->t_start);
+  ctx->t_last = now;
+}
+
+/* Namespaces with a path are joined; pid and user must be joined before
+ * the clone (a pid namespace applies to children only; the user namespace
+ * owns the others), the rest by the child. */
+struct joined_ns
+{
+  int fd[16];
+  int type[16];
+  size_t n;
+};
+
+static int
+open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
+{
+  j->n = 0;
+  for (size_t i = 0; i < b->n_namespaces && j->n < 16; i++)
+    {
+      if (b->namespaces[i].path == NULL)
+        continue;
+      int fd = open (b->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s", i, b->namespaces[i].path);
+      j->fd[j->n] = fd;
+      j->type[j->n++] = b->namespaces[i].type;
+    }
+  return 0;
+}
+
+static int
+join (struct joined_ns *j, bool early, fmr_error_t *err)
+{
+  for (size_t i = 0; i < j->n; i++)
+    {
+      bool is_early = j->type[i] == CLONE_NEWUSER || j->type[i] == CLONE_NEWPID;
+      if (is_early != early || j->fd[i] < 0)
+        continue;
+      if (setns (j->fd[i], j->type[i]) < 0)
+        return fmr_error_set (err, errno, "linux.namespaces: setns into namespace type 0x%x", j->type[i]);
+      close (j->fd[i]);
+      j->fd[i] = -1;
+    }
+  return 0;
+}
+
+static void
+close_joined (struct joined_ns *j)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->fd[i] >= 0)
+      close (j->fd[i]);
+  j->n = 0;
+}
+
+static int
+child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  struct sync_msg m;
+  /* Wait for the id maps: until then we hold no usable credentials. */
+  if (sync_recv (ctx->sync_fd, &m) != 1 || m.type != SYNC_GO)
+    _exit (FMR_EXIT_FAILURE); /* the parent is gone or failed: it reports */
+  sandbox_debug (ctx, "id maps written");
+  if (join (j, false, err) < 0)
+    return -1;
+  if (net_set_names (b, err) < 0)
+    return -1;
+  if ((b->clone_flags & CLONE_NEWNET) && net_loopback_up (err) < 0)
+    return -1;
+  sandbox_debug (ctx, "hostname and loopback");
+  if (rootfs_setup (ctx, err) < 0)
+    return -1;
+  sandbox_debug (ctx, "root filesystem built");
+  /* PID 1 keeps what the payload loses; the payload must not ptrace it
+   * or read it through /proc. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return fmr_error_set (err, errno, "prctl PR_SET_DUMPABLE");
+  return 0;
+}
+
+__attribute__ ((noreturn)) static void
+child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
+{
+  cleanup_error fmr_error_t err = NULL;
+  /* If the outer fmr-run dies, so does PID 1 and with it the namespace. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    fmr_error_set (&err, errno, "prctl PR_SET_PDEATHSIG");
+  else if (child_build (ctx, j, &err) == 0)
+    {
+      pid_t payload = fork ();
+      if (payload == 0)
+        process_exec (ctx);
+      if (payload > 0)
+        init_supervise (ctx, payload);
+      fmr_error_set (&err, errno, "fork the payload");
+    }
+  sync_send_error (ctx->sync_fd, err, FMR_EXIT_FAILURE);
+  _exit (FMR_EXIT_FAILURE);
+}
+
+/* The parent's end: forward the signals a caller sends to PID 1, which
+ * forwards them to the payload. */
+static volatile pid_t sandbox_pid;
+
+static void
+relay_signal (int sig)
+{
+  if (sandbox_pid > 0)
+    kill (sandbox_pid, sig);
+}
+
+static void
+relay_signals (pid_t pid)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+  sandbox_pid = pid;
+  struct sigaction sa = { .sa_handler = relay_signal, .sa_flags = SA_RESTART };
+  sigemptyset (&sa.sa_mask);
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaction (sigs[i], &sa, NULL);
+}
+
+/* Read the sandbox's messages until its end of the socket closes, then
+ * reap PID 1.  Returns the exit status of `run`. */
+static int
+parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
+{
+  struct sync_msg m;
+  int code = -1, r;
+  while ((r = sync_recv (fd, &m)) == 1)
+    if (m.type == SYNC_ERROR && *err == NULL)
+      {
+        fmr_error_set (err, m.errnum, "%s", m.msg);
+        code = m.exit_code;
+      }
+    else if (m.type == SYNC_STATUS && code < 0)
+      code = init_exit_code (m.wait_status);
+  int st;
+  while (waitpid (pid, &st, 0) < 0)
+    if (errno != EINTR)
+      {
+        if (code < 0)
+          fmr_error_set (err, errno, "waitpid sandbox");
+        return code < 0 ? FMR_EXIT_FAILURE : code;
+      }
+  sandbox_debug (ctx, "sandbox exited");
+  if (code >= 0)
+    return code;
+  /* PID 1 ended without a word: killed from outside. */
+  if (WIFSIGNALED (st))
+    return 128 + WTERMSIG (st);
+  return WIFEXITED (st) ? WEXITSTATUS (st) : FMR_EXIT_FAILURE;
+}
+
+static int
+start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_t *err)
+{
+  /* A raw clone with no stack behaves like fork, but creates the new
+   * namespaces in the same call. */
+  pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) ctx->bundle->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid < 0)
+    return fmr_error_set (err, errno, "linux.namespaces: clone");
+  if (pid == 0)
+    {
+      close (sv[0]);
+      /* Keep the channel above any descriptor --preserve-fds hands on. */
+      int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, 3 + ctx->opts->preserve_fds + 16);
+      ctx->sync_fd = hi >= 0 ? hi : sv[1];
+      child_main (ctx, j);
+    }
+  return pid;
+}
+
+int
+sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *err)
+{
+  struct sandbox_ctx ctx = { .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid () };
+  ctx.host_root = ctx.host_uid == 0;
+  ctx.t_start = ctx.t_last = now_usec ();
+  if (!(b->clone_flags & CLONE_NEWNS))
+    return fmr_error_set (err, 0, "linux.namespaces: fmr-run needs a new mount namespace"), FMR_EXIT_FAILURE;
+  struct joined_ns j;
+  int sv[2];
+  if (open_joined (b, &j, err) < 0)
+    return FMR_EXIT_FAILURE;
+  if (join (&j, true, err) < 0 || socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      if (*err == NULL)
+        fmr_error_set (err, errno, "socketpair");
+      close_joined (&j);
+      return FMR_EXIT_FAILURE;
+    }
+  pid_t pid = start_child (&ctx, &j, sv, err);
+  close (sv[1]);
+  close_joined (&j);
+  if (pid < 0)
+    return close (sv[0]), FMR_EXIT_FAILURE;
+  sandbox_debug (&ctx, "clone");
+  relay_signals (pid);
+  if ((b->clone_flags & CLONE_NEWUSER)
+      && idmap_write (pid, b, ctx.host_root, ctx.host_uid, ctx.host_gid, err) < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      close (sv[0]);
+      return FMR_EXIT_FAILURE;
+    }
+  sync_send (sv[0], SYNC_GO);
+  int code = parent_wait (&ctx, pid, sv[0], err);
+  close (sv[0]);
+  return code;
+}

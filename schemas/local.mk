@@ -1,1 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
+# The default seccomp profile: `fmr-run spec` writes it into every bundle.
+# It is compiled into the binary as a byte array (src/seccomp-default.inc,
+# made with od and sed, so no extra tool is needed) and installed for
+# people and builders who want to read or reuse it.  OCI syscall entries
+# have no comment field, so the reason for each rule is in
+# schemas/seccomp-default.md, one table row per entry in the same order:
+# change both together.
+dist_pkgdata_DATA += schemas/seccomp-default.json
+EXTRA_DIST += schemas/seccomp-default.md
+BUILT_SOURCES += src/seccomp-default.inc
+CLEANFILES += src/seccomp-default.inc
+
+src/seccomp-default.inc: $(top_srcdir)/schemas/seccomp-default.json
+	$(AM_V_GEN)$(MKDIR_P) src && \
+	{ echo '/* Generated from schemas/seccomp-default.json by schemas/local.mk. */'; \
+	  od -A n -v -t x1 $(top_srcdir)/schemas/seccomp-default.json | \
+	    sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1, /g' -e 's/, $$/,/'; \
+	  echo '0x00'; } > $@.tmp && mv $@.tmp $@

@@ -20,6 +20,8 @@ src_libfmr_a_SOURCES = \
 	src/config_load.c \
 	src/cmd_run.c \
 	src/cmd_spec.c \
+	src/spec.h src/spec_config.c src/spec_host.c \
+	src/spec_jsongen.c src/spec_jsongen.h \
 	src/cmd_validate.c \
 	src/cmd_check.c \
 	src/cmd_features.c \

@@ -358,8 +358,13 @@ json_parse (const char *text, size_t len, struct diag_list *d)
   if (bd.h == NULL)
     abort ();
   yajl_status st = yajl_parse (bd.h, (const unsigned char *) text, len);
+  bool at_end = false;
   if (st == yajl_status_ok)
-    st = yajl_complete_parse (bd.h);
+    {
+      /* Fails only on truncated input: the problem is at the end. */
+      st = yajl_complete_parse (bd.h);
+      at_end = true;
+    }
   if (st == yajl_status_ok)
     {
       struct json_node *root = bd.root;
@@ -377,7 +382,7 @@ json_parse (const char *text, size_t len, struct diag_list *d)
     builder_error_at (&bd, bd.error_off, "parse error: object key contains a NUL byte");
   else
     {
-      size_t off = yajl_get_bytes_consumed (bd.h);
+      size_t off = at_end ? len : yajl_get_bytes_consumed (bd.h);
       report_yajl_error (&bd, off > 0 && off <= len ? off - 1 : off);
     }
   builder_release (&bd);

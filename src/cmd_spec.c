@@ -241,6 +241,23 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
   return 0;
 }
 
+/* mkdir -p: a builder may name a bundle directory several levels deep. */
+static int
+make_dirs (const char *dir, fmr_error_t *err)
+{
+  cleanup_free char *p = xstrdup (dir);
+  for (char *slash = strchr (p + 1, '/');; slash = strchr (slash + 1, '/'))
+    {
+      if (slash)
+        *slash = '\0';
+      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+        return fmr_error_set (err, errno, "mkdir `%s`", p);
+      if (slash == NULL)
+        return 0;
+      *slash = '/';
+    }
+}
+
 static int
 write_config (const char *dir, const char *buf, size_t len, bool force, fmr_error_t *err)
 {
@@ -266,8 +283,8 @@ write_bundle (struct spec_cli *c, fmr_error_t *err)
   cleanup_free char *json = NULL;
   size_t len = 0;
   int r = spec_config_generate (&c->o, &h, &json, &len, err);
-  if (r == 0 && mkdir (c->dir, 0755) < 0 && errno != EEXIST)
-    r = fmr_error_set (err, errno, "mkdir `%s`", c->dir);
+  if (r == 0)
+    r = make_dirs (c->dir, err);
   if (r == 0)
     r = write_config (c->dir, json, len, c->force, err);
   if (r == 0)

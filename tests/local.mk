@@ -5,3 +5,4 @@ include tests/schema/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/rootfs/local.mk
+include tests/spec/local.mk

@@ -3,3 +3,14 @@
 # The corpus: good configs accepted, bad ones refused with their messages.
 TESTS += tests/corpus/run-corpus
 EXTRA_DIST += tests/corpus/run-corpus tests/corpus/make-corpus.py tests/corpus/good tests/corpus/bad
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/test_config tests/unit/test_run_helpers
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_config_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
+tests_unit_test_run_helpers_SOURCES = tests/unit/test_run_helpers.c
+tests_unit_test_run_helpers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_run_helpers_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
+TESTS += tests/unit/test_config tests/unit/test_run_helpers
+endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `run`'s option parsing and args[0] lookup. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "commands.h"
+#include "process.h"
+#include "sandbox.h"
+#include "util.h"
+
+int run_parse_options (int argc, char **argv, struct run_options *opts, const char **bundle);
+
+Test (run_options, parses_every_option)
+{
+  char *argv[] = { "run", "--debug", "--timeout", "1.5", "--kill-after", "3", "--preserve-fds", "2",
+                   "--stats", "s.json", "b", NULL };
+  struct run_options o;
+  const char *bundle;
+  cr_assert_eq (run_parse_options (11, argv, &o, &bundle), 0);
+  cr_assert (o.debug);
+  cr_assert_float_eq (o.timeout_sec, 1.5, 1e-9);
+  cr_assert_float_eq (o.kill_after_sec, 3, 1e-9);
+  cr_assert_eq (o.preserve_fds, 2);
+  cr_assert_str_eq (o.stats_file, "s.json");
+  cr_assert_str_eq (bundle, "b");
+}
+
+Test (run_options, defaults_and_errors)
+{
+  char *ok[] = { "run", NULL };
+  struct run_options o;
+  const char *bundle;
+  cr_assert_eq (run_parse_options (1, ok, &o, &bundle), 0);
+  cr_assert_str_eq (bundle, ".");
+  cr_assert_lt (o.kill_after_sec, 0);
+  char *bad_timeout[] = { "run", "--timeout", "-1", NULL };
+  cr_assert_eq (run_parse_options (3, bad_timeout, &o, &bundle), -1);
+  char *bad_fds[] = { "run", "--preserve-fds", "x", NULL };
+  cr_assert_eq (run_parse_options (3, bad_fds, &o, &bundle), -1);
+  char *two[] = { "run", "a", "b", NULL };
+  cr_assert_eq (run_parse_options (3, two, &o, &bundle), -1);
+}
+
+Test (find_executable, uses_the_path_of_env)
+{
+  char *env[] = { "PATH=/nonexistent:/usr/bin", NULL };
+  int code = 0;
+  cleanup_error fmr_error_t err = NULL;
+  cleanup_free char *p = process_find_executable (env, "true", &code, &err);
+  cr_assert_str_eq (p, "/usr/bin/true");
+}
+
+Test (find_executable, not_found_is_127_not_executable_126)
+{
+  char *env[] = { "PATH=/usr/bin", NULL };
+  int code = 0;
+  cleanup_error fmr_error_t err = NULL;
+  cr_assert_null (process_find_executable (env, "no-such-tool-xyz", &code, &err));
+  cr_assert_eq (code, FMR_EXIT_NOT_FOUND);
+  cr_assert (strstr (err->msg, "process.args[0]"));
+  fmr_error_release (&err);
+  cr_assert_null (process_find_executable (env, "/etc/passwd", &code, &err));
+  cr_assert_eq (code, FMR_EXIT_CANNOT_EXEC);
+}

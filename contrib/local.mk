@@ -1,1 +1,4 @@
 # SPDX-License-Identifier: Apache-2.0
+# Example bundles (written by `fmr-run spec`), installed for reference.
+nobase_dist_pkgdata_DATA += contrib/bundles/README.md contrib/bundles/build-wheel/config.json \
+	contrib/bundles/install-deps/config.json

@@ -137,6 +137,30 @@ jgen_tree (struct jgen *j, yajl_val v)
     }
 }
 
+/* yajl's beautifier writes an empty array or object over three lines
+ * ("[", blank, "]"); fold it to "[]".  A JSON string cannot hold a raw
+ * newline, so a bracket followed by one is always structure. */
+static size_t
+fold_empty (char *dst, const unsigned char *src, size_t n)
+{
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      dst[o++] = (char) src[i];
+      if ((src[i] != '[' && src[i] != '{') || i + 1 >= n || src[i + 1] != '\n')
+        continue;
+      size_t k = i + 1;
+      while (k < n && (src[k] == '\n' || src[k] == ' '))
+        k++;
+      if (k < n && src[k] == (src[i] == '[' ? ']' : '}'))
+        {
+          dst[o++] = (char) src[k];
+          i = k;
+        }
+    }
+  return o;
+}
+
 int
 jgen_finish (struct jgen *j, char **out, size_t *len, fmr_error_t *err)
 {
@@ -147,11 +171,10 @@ jgen_finish (struct jgen *j, char **out, size_t *len, fmr_error_t *err)
   yajl_gen_status s = yajl_gen_get_buf (j->g, &buf, &n);
   if (s != yajl_gen_status_ok)
     return fmr_error_set (err, 0, "generate JSON: yajl_gen_get_buf status %d", (int) s);
-  /* yajl's beautifier already ends the document with a newline. */
-  bool nl = n > 0 && buf[n - 1] == '\n';
   char *p = xmalloc (n + 2);
-  memcpy (p, buf, n);
-  if (!nl)
+  n = fold_empty (p, buf, n);
+  /* yajl's beautifier usually ends the document with a newline already. */
+  if (n == 0 || p[n - 1] != '\n')
     p[n++] = '\n';
   p[n] = '\0';
   *out = p;

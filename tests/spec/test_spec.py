@@ -347,7 +347,7 @@ class ExampleBundles(unittest.TestCase):
             with tempfile.TemporaryDirectory() as tmp:
                 with open(os.path.join(root, name, "config.json")) as f:
                     c = json.load(f)
-                self.assertEqual(c["process"]["user"]["uid"], 1000, name)
+                self.assertEqual(c["process"]["user"]["uid"], 1000, name)  # no ids of the machine that wrote it
                 for m in c["mounts"]:
                     if m["source"].startswith("/build/"):
                         m["source"] = m["destination"] = tmp + m["source"]

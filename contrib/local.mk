@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
 # Example bundles (written by `fmr-run spec`), installed for reference.
 nobase_dist_pkgdata_DATA += contrib/bundles/README.md contrib/bundles/build-wheel/config.json \
-	contrib/bundles/install-deps/config.json
+	contrib/bundles/install-deps/config.json \
+	contrib/bundles/minimal/config.json contrib/bundles/custom-seccomp/config.json

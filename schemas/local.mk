@@ -17,3 +17,7 @@ src/seccomp-default.inc: $(top_srcdir)/schemas/seccomp-default.json
 	  od -A n -v -t x1 $(top_srcdir)/schemas/seccomp-default.json | \
 	    sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1, /g' -e 's/, $$/,/'; \
 	  echo '0x00'; } > $@.tmp && mv $@.tmp $@
+
+# The JSON Schema of the config.json fmr-run accepts (checked against
+# `fmr-run validate` by tests/schema/schema-agreement).
+dist_pkgdata_DATA += schemas/config.schema.json

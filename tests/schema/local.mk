@@ -1,1 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
+# schemas/config.schema.json and `fmr-run validate` agree on the corpus,
+# the example bundles and what `fmr-run spec` writes.
+TESTS += tests/schema/schema-agreement
+EXTRA_DIST += tests/schema/schema-agreement tests/corpus/schema-blind.txt
+AM_TESTS_ENVIRONMENT += FMR_RUN='$(abs_top_builddir)/fmr-run'; export FMR_RUN;

@@ -43,14 +43,17 @@ get_member (struct pctx *pc, const struct json_node *obj, const char *key, enum 
             bool required)
 {
   const struct json_node *n = json_get (obj, key);
-  cleanup_free char *p = path_join (path, key);
   if (n == NULL)
     {
       if (required)
         diag_error (pc->d, path, "missing required field \"%s\"", key);
       return NULL;
     }
-  return json_want (pc, n, type, p) ? n : NULL;
+  if (n->type == type)
+    return n;
+  cleanup_free char *p = path_join (path, key);
+  json_want (pc, n, type, p);
+  return NULL;
 }
 
 static char *
@@ -76,6 +79,8 @@ get_string (struct pctx *pc, const struct json_node *obj, const char *key, const
         diag_error (pc->d, path, "missing required field \"%s\"", key);
       return NULL;
     }
+  if (n->type == JSON_STRING && strlen (n->str) == n->len)
+    return xstrdup (n->str);
   cleanup_free char *p = path_join (path, key);
   return string_value (pc, n, p);
 }
@@ -157,7 +162,6 @@ char **
 get_string_array (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, bool required,
                   size_t *n_out)
 {
-  cleanup_free char *p = path_join (path, key);
   const struct json_node *a = get_member (pc, obj, key, JSON_ARRAY, path, required);
   *n_out = 0;
   if (a == NULL)
@@ -166,10 +170,17 @@ get_string_array (struct pctx *pc, const struct json_node *obj, const char *key,
   size_t k = 0;
   for (size_t i = 0; i < a->len; i++)
     {
+      const struct json_node *it = a->items[i];
+      if (it->type == JSON_STRING && strlen (it->str) == it->len)
+        {
+          /* The common case, kept free of path formatting: a config can
+           * hold tens of thousands of env entries. */
+          v[k++] = xstrdup (it->str);
+          continue;
+        }
+      cleanup_free char *p = path_join (path, key);
       cleanup_free char *pi = path_index (p, i);
-      char *s = string_value (pc, a->items[i], pi);
-      if (s)
-        v[k++] = s;
+      string_value (pc, it, pi);
     }
   *n_out = k;
   return v;

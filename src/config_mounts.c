@@ -97,17 +97,22 @@ append_data (struct fmr_mount *m, const char *opt)
   m->data = joined;
 }
 
+/* The JSON path of options[i], formatted only when there is a problem. */
+#define OPTION_PATH(buf) (snprintf ((buf), sizeof (buf), "%s.options[%zu]", mount_path, idx), (buf))
+
 static void
-fold_option (struct pctx *pc, struct fmr_mount *m, const char *opt, const char *path, bool *bind_opt,
-             bool *rro, bool *rrw)
+fold_option (struct pctx *pc, struct fmr_mount *m, const char *opt, const char *mount_path, size_t idx,
+             bool *bind_opt, bool *rro, bool *rrw)
 {
+  char path[128];
   const struct fmr_mount_option *o = fmr_mount_option_lookup (opt);
   if (o == NULL)
     {
       if (valid_data_option (m->kind, opt))
         append_data (m, opt);
       else
-        diag_error (pc->d, path, "unknown or invalid option \"%s\" for a %s mount", opt, m->type ? m->type : "bind");
+        diag_error (pc->d, OPTION_PATH (path), "unknown or invalid option \"%s\" for a %s mount", opt,
+                    m->type ? m->type : "bind");
       return;
     }
   switch (o->kind)
@@ -118,13 +123,13 @@ fold_option (struct pctx *pc, struct fmr_mount *m, const char *opt, const char *
         unsigned long *mine = o->kind == FMR_MOPT_SET ? &m->flags : &m->clear_flags;
         unsigned long *other = o->kind == FMR_MOPT_SET ? &m->clear_flags : &m->flags;
         if (*other & o->flag)
-          diag_error (pc->d, path, "\"%s\" contradicts \"%s\"", opt, opposite_name (o));
+          diag_error (pc->d, OPTION_PATH (path), "\"%s\" contradicts \"%s\"", opt, opposite_name (o));
         *mine |= o->flag;
         break;
       }
     case FMR_MOPT_PROPAGATION:
       if (m->propagation)
-        diag_error (pc->d, path, "\"%s\": only one propagation option is allowed", opt);
+        diag_error (pc->d, OPTION_PATH (path), "\"%s\": only one propagation option is allowed", opt);
       m->propagation = o->flag;
       break;
     case FMR_MOPT_BIND: *bind_opt = true; break;
@@ -204,10 +209,7 @@ parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struc
   if (!mount_kind (pc, m, bind_opt, path))
     return;
   for (size_t i = 0; i < m->n_options; i++)
-    {
-      cleanup_free char *po = xasprintf ("%s.options[%zu]", path, i);
-      fold_option (pc, m, m->options[i], po, &bind_opt, &rro, &rrw);
-    }
+    fold_option (pc, m, m->options[i], path, i, &bind_opt, &rro, &rrw);
   if (rro && rrw)
     diag_error (pc->d, path, "options: \"rro\" contradicts \"rrw\"");
   if (rro && (m->clear_flags & MS_RDONLY))

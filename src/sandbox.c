@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -162,21 +163,77 @@ relay_signals (pid_t pid)
     sigaction (sigs[i], &sa, NULL);
 }
 
+/* --timeout (or run.fmr.timeout): SIGTERM to PID 1, which forwards it to
+ * the payload; after kill-after, SIGKILL to PID 1, which takes the whole
+ * pid namespace with it. */
+struct deadline
+{
+  unsigned long long at; /* usec on the monotonic clock, 0: none */
+  double kill_after;
+  int stage; /* 0: armed, 1: SIGTERM sent, 2: SIGKILL sent */
+};
+
+static void
+deadline_init (struct deadline *dl, const struct sandbox_ctx *ctx)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  double timeout = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : b->timeout_sec;
+  dl->kill_after = ctx->opts->kill_after_sec >= 0 ? ctx->opts->kill_after_sec
+                   : b->kill_after_sec >= 0        ? b->kill_after_sec
+                                                   : 10;
+  dl->stage = 0;
+  dl->at = timeout > 0 ? ctx->t_start + (unsigned long long) (timeout * 1e6) : 0;
+}
+
+static int
+deadline_poll_ms (const struct deadline *dl)
+{
+  if (dl->at == 0 || dl->stage == 2)
+    return -1;
+  unsigned long long now = now_usec ();
+  return now >= dl->at ? 0 : (int) ((dl->at - now + 999) / 1000);
+}
+
+static void
+deadline_fire (struct deadline *dl, pid_t pid)
+{
+  if (now_usec () < dl->at)
+    return;
+  dl->stage++;
+  kill (pid, dl->stage == 1 ? SIGTERM : SIGKILL);
+  dl->at = now_usec () + (unsigned long long) (dl->kill_after * 1e6);
+}
+
 /* Read the sandbox's messages until its end of the socket closes, then
  * reap PID 1.  Returns the exit status of `run`. */
 static int
 parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
 {
   struct sync_msg m;
-  int code = -1, r;
-  while ((r = sync_recv (fd, &m)) == 1)
-    if (m.type == SYNC_ERROR && *err == NULL)
-      {
-        fmr_error_set (err, m.errnum, "%s", m.msg);
-        code = m.exit_code;
-      }
-    else if (m.type == SYNC_STATUS && code < 0)
-      code = init_exit_code (m.wait_status);
+  struct deadline dl;
+  int code = -1;
+  deadline_init (&dl, ctx);
+  for (;;)
+    {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      int n = poll (&p, 1, deadline_poll_ms (&dl));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n == 0)
+        {
+          deadline_fire (&dl, pid);
+          continue;
+        }
+      if (sync_recv (fd, &m) != 1)
+        break;
+      if (m.type == SYNC_ERROR && *err == NULL)
+        {
+          fmr_error_set (err, m.errnum, "%s", m.msg);
+          code = m.exit_code;
+        }
+      else if (m.type == SYNC_STATUS && code < 0)
+        code = init_exit_code (m.wait_status);
+    }
   int st;
   while (waitpid (pid, &st, 0) < 0)
     if (errno != EINTR)
@@ -186,6 +243,14 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
         return code < 0 ? FMR_EXIT_FAILURE : code;
       }
   sandbox_debug (ctx, "sandbox exited");
+  if (dl.stage > 0)
+    {
+      fmr_error_release (err);
+      double limit = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : ctx->bundle->timeout_sec;
+      fmr_error_set (err, 0, "timeout: the process ran longer than %g s: sent SIGTERM%s", limit,
+                     dl.stage > 1 ? ", then SIGKILL to the whole sandbox" : "");
+      return FMR_EXIT_TIMEOUT;
+    }
   if (code >= 0)
     return code;
   /* PID 1 ended without a word: killed from outside. */

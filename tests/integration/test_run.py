@@ -204,6 +204,26 @@ class Process(SandboxTest):
         self.run_bundle(c, expect=143)
 
 
+class Timeout(SandboxTest):
+    def test_timeout_kills_a_payload_that_ignores_sigterm(self):
+        c = self.config()
+        c["process"]["args"] = ["/bin/sh", "-c", "trap '' TERM; sleep 60 & wait; sleep 60"]
+        self.write(c)
+        r = self.run_fmr("run", "--timeout", "0.3", "--kill-after", "0.3", self.bundle)
+        self.assertEqual(r.returncode, 124, r.stderr)
+        self.assertIn("timeout: the process ran longer than 0.3 s: sent SIGTERM, then SIGKILL", r.stderr)
+
+    def test_timeout_annotation(self):
+        c = self.config()
+        c["process"]["args"] = ["/bin/sleep", "60"]
+        c["annotations"] = {"run.fmr.timeout": "0.2"}
+        self.write(c)
+        r = self.run_fmr("run", self.bundle)
+        self.assertEqual(r.returncode, 124, r.stderr)
+        self.assertIn("sent SIGTERM", r.stderr)
+        self.assertNotIn("SIGKILL", r.stderr)
+
+
 class Errors(SandboxTest):
     """Broken bundles: one line naming the field, the right status, and
     nothing changed on the host (tearDown)."""

@@ -59,11 +59,14 @@ resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
   r->syscall_nrs = xcalloc (r->n_names + 1, sizeof (int));
   for (size_t k = 0; k < r->n_names; k++)
     {
+      /* Negative numbers other than __NR_SCMP_ERROR are libseccomp's
+       * pseudo-syscalls: names it knows that the native architecture lacks
+       * (umount, stime on x86_64) but another listed one may have. */
       int nr = seccomp_syscall_resolve_name (r->names[k]);
       if (nr == __NR_SCMP_ERROR)
         nr = fmr_syscall_unified_nr (r->names[k]);
-      r->syscall_nrs[k] = nr < 0 ? __NR_SCMP_ERROR : nr;
-      if (nr < 0)
+      r->syscall_nrs[k] = nr;
+      if (nr == __NR_SCMP_ERROR)
         {
           cleanup_free char *pn = xasprintf ("%s.names[%zu]", path, k);
           diag_error (pc->d, pn, "unknown syscall \"%s\"", r->names[k]);

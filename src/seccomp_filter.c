@@ -25,13 +25,13 @@ action_of (enum fmr_seccomp_action a, bool has_errno, unsigned errno_ret)
   return SCMP_ACT_KILL_PROCESS;
 }
 
+/* Resolved once by the validator: libseccomp's number, a pseudo-syscall
+ * for names only another architecture has, or the unified number of a
+ * syscall newer than libseccomp. */
 static int
 syscall_number (const struct fmr_seccomp_rule *r, size_t i)
 {
-  int nr = seccomp_syscall_resolve_name (r->names[i]);
-  if (nr == __NR_SCMP_ERROR && r->syscall_nrs)
-    nr = r->syscall_nrs[i];
-  return nr;
+  return r->syscall_nrs ? r->syscall_nrs[i] : seccomp_syscall_resolve_name (r->names[i]);
 }
 
 /* OCI ANDs all args of a rule; libseccomp refuses two comparisons of the

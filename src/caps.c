@@ -69,10 +69,16 @@ set_ambient (const struct fmr_process *p, int last, fmr_error_t *err)
 }
 
 int
+caps_drop_bounding (const struct fmr_process *p, fmr_error_t *err)
+{
+  return drop_bounding (p, fmr_cap_last (), err);
+}
+
+int
 caps_apply (const struct fmr_process *p, fmr_error_t *err)
 {
   int last = fmr_cap_last ();
-  if (drop_bounding (p, last, err) < 0 || set_process_caps (p, last, err) < 0)
+  if (set_process_caps (p, last, err) < 0)
     return -1;
   return set_ambient (p, last, err);
 }

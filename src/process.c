@@ -120,7 +120,10 @@ set_ids (const struct sandbox_ctx *ctx, const struct fmr_process *p, fmr_error_t
     /* EPERM: setgroups is denied in an unprivileged user namespace, and
      * the caller's groups are unmapped there anyway. */
     return fmr_error_set (err, errno, "process.user: setgroups");
-  if (p->has_capabilities && caps_keep_across_setuid (err) < 0)
+  bool any_caps = false;
+  for (int i = 0; i < FMR_CAP_NSETS; i++)
+    any_caps |= p->caps[i] != 0;
+  if (any_caps && caps_keep_across_setuid (err) < 0)
     return -1;
   if (setresgid (p->gid, p->gid, p->gid) < 0)
     return fmr_error_set (err, errno, "process.user.gid: setresgid %u", (unsigned) p->gid);
@@ -166,7 +169,7 @@ prepare (struct sandbox_ctx *ctx, fmr_error_t *err)
     return fmr_error_set (err, errno, "setsid");
   if (reset_signals (err) < 0 || set_rlimits (p, err) < 0 || set_oom_score_adj (p, err) < 0)
     return -1;
-  if (set_ids (ctx, p, err) < 0)
+  if (caps_drop_bounding (p, err) < 0 || set_ids (ctx, p, err) < 0)
     return -1;
   if (p->has_umask)
     umask (p->umask);

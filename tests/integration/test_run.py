@@ -34,6 +34,32 @@ class Identity(SandboxTest):
         self.assertEqual(set(inside), {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"})
 
 
+class Joined(SandboxTest):
+    def test_namespace_with_path_is_joined(self):
+        if MODE != "root":
+            self.skipTest("joining the host's network namespace needs root")
+        c = self.config("ns")
+        c["linux"]["namespaces"] = [{"type": "mount"}, {"type": "pid"}, {"type": "uts"},
+                                    {"type": "network", "path": "/proc/self/ns/net"}]
+        del c["linux"]["uidMappings"], c["linux"]["gidMappings"]
+        ns = self.probe(config=c)["ns"]
+        self.assertEqual(ns["net"], os.stat("/proc/self/ns/net").st_ino)
+        self.assertNotEqual(ns["mnt"], os.stat("/proc/self/ns/mnt").st_ino)
+
+    def test_several_id_ranges_as_root(self):
+        if MODE != "root":
+            self.skipTest("several ranges need root or /etc/subuid entries for newuidmap")
+        c = self.config("ids")
+        c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1},
+                                     {"containerID": 1000, "hostID": 100000, "size": 1000}]
+        c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1},
+                                     {"containerID": 1000, "hostID": 100000, "size": 1000}]
+        c["process"]["user"].update(uid=1500, gid=1500)
+        ids = self.probe(config=c)["ids"]
+        self.assertEqual((ids["uid"], ids["gid"]), (1500, 1500))
+        self.assertEqual(ids["uid_map"].split(), ["0", "0", "1", "1000", "100000", "1000"])
+
+
 class Network(SandboxTest):
     def test_only_loopback_and_up(self):
         net = self.probe("net")["net"]
@@ -140,6 +166,16 @@ class Privileges(SandboxTest):
             self.assertEqual(int(s[k], 16), 0, k)
         self.assertEqual(s["NoNewPrivs"], "1")
         self.assertEqual(s["Seccomp"], "2")
+
+    def test_capabilities_granted_exactly(self):
+        c = self.config("status")
+        c["process"]["capabilities"] = {s: ["CAP_CHOWN"] for s in
+                                        ("bounding", "effective", "inheritable", "permitted", "ambient")}
+        c["process"]["capabilities"]["bounding"] = ["CAP_CHOWN", "CAP_KILL"]
+        s = self.probe(config=c)["status"]
+        self.assertEqual(int(s["CapBnd"], 16), (1 << 0) | (1 << 5))
+        for k in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
+            self.assertEqual(int(s[k], 16), 1 << 0, k)
 
     def test_seccomp_rules_apply(self):
         r = self.probe("syscall=mount", "syscall=unshare", "syscall=getpid")

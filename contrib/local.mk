@@ -3,3 +3,4 @@
 nobase_dist_pkgdata_DATA += contrib/bundles/README.md contrib/bundles/build-wheel/config.json \
 	contrib/bundles/install-deps/config.json \
 	contrib/bundles/minimal/config.json contrib/bundles/custom-seccomp/config.json
+include contrib/man/local.mk

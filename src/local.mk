@@ -37,7 +37,9 @@ src_libfmr_a_SOURCES = \
 	src/caps.c src/caps.h \
 	src/seccomp_filter.c src/seccomp_filter.h \
 	src/process.c src/process.h \
-	src/init.c src/init.h
+	src/init.c src/init.h \
+	src/stats.c src/stats.h \
+	src/console.c src/console.h
 
 FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 

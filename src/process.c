@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "console.h"
 #include "commands.h"
 #include "process.h"
 #include "seccomp_filter.h"
@@ -165,8 +166,8 @@ prepare (struct sandbox_ctx *ctx, fmr_error_t *err)
   const struct fmr_process *p = &ctx->bundle->process;
   /* A new session: no controlling terminal of the caller, so TIOCSTI
    * cannot push keystrokes into it. */
-  if (!p->terminal && setsid () < 0)
-    return fmr_error_set (err, errno, "setsid");
+  if (p->terminal ? console_setup_payload (ctx, err) < 0 : setsid () < 0)
+    return *err ? -1 : fmr_error_set (err, errno, "setsid");
   if (reset_signals (err) < 0 || set_rlimits (p, err) < 0 || set_oom_score_adj (p, err) < 0)
     return -1;
   if (caps_drop_bounding (p, err) < 0 || set_ids (ctx, p, err) < 0)

@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "console.h"
 #include "idmap.h"
 #include "init.h"
 #include "net.h"
 #include "process.h"
+#include "stats.h"
 #include "sandbox.h"
 #include "sync.h"
 #include "util.h"
@@ -144,11 +146,16 @@ child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
 /* The parent's end: forward the signals a caller sends to PID 1, which
  * forwards them to the payload. */
 static volatile pid_t sandbox_pid;
+/* With a terminal, a window change is applied to the pty (the kernel then
+ * signals the payload's foreground group); parent_wait sees the flag. */
+static volatile sig_atomic_t window_changed, console_active;
 
 static void
 relay_signal (int sig)
 {
-  if (sandbox_pid > 0)
+  if (sig == SIGWINCH && console_active)
+    window_changed = 1;
+  else if (sandbox_pid > 0)
     kill (sandbox_pid, sig);
 }
 
@@ -213,10 +220,17 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
   struct deadline dl;
   int code = -1;
   deadline_init (&dl, ctx);
+  struct console_relay console = { .master = -1 };
   for (;;)
     {
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      int n = poll (&p, 1, deadline_poll_ms (&dl));
+      struct pollfd p[3] = { { .fd = fd, .events = POLLIN } };
+      int nc = console_relay_fds (&console, p + 1);
+      int n = poll (p, 1 + nc, deadline_poll_ms (&dl));
+      if (window_changed)
+        {
+          window_changed = 0;
+          console_relay_resize (&console);
+        }
       if (n < 0 && errno == EINTR)
         continue;
       if (n == 0)
@@ -224,16 +238,34 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
           deadline_fire (&dl, pid);
           continue;
         }
+      if (nc && !console_relay_pump (&console, p + 1, nc))
+        console_relay_finish (&console);
+      if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
       if (sync_recv (fd, &m) != 1)
         break;
+      if (m.type == SYNC_CONSOLE && m.fd >= 0 && console.master < 0)
+        {
+          console_relay_start (&console, m.fd);
+          console_active = 1;
+          continue;
+        }
+      if (m.fd >= 0)
+        close (m.fd);
       if (m.type == SYNC_ERROR && *err == NULL)
         {
           fmr_error_set (err, m.errnum, "%s", m.msg);
           code = m.exit_code;
         }
-      else if (m.type == SYNC_STATUS && code < 0)
-        code = init_exit_code (m.wait_status);
+      else if (m.type == SYNC_STATUS)
+        {
+          ctx->payload_status = m.wait_status;
+          if (code < 0)
+            code = init_exit_code (m.wait_status);
+        }
     }
+  console_relay_finish (&console);
+  console_active = 0;
   int st;
   while (waitpid (pid, &st, 0) < 0)
     if (errno != EINTR)
@@ -243,6 +275,7 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
         return code < 0 ? FMR_EXIT_FAILURE : code;
       }
   sandbox_debug (ctx, "sandbox exited");
+  ctx->timed_out = dl.stage > 0;
   if (dl.stage > 0)
     {
       fmr_error_release (err);
@@ -281,7 +314,8 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_
 int
 sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *err)
 {
-  struct sandbox_ctx ctx = { .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid () };
+  struct sandbox_ctx ctx = { .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid (),
+                             .payload_status = -1, .console_fd = -1 };
   ctx.host_root = ctx.host_uid == 0;
   ctx.t_start = ctx.t_last = now_usec ();
   if (!(b->clone_flags & CLONE_NEWNS))
@@ -315,5 +349,9 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
   sync_send (sv[0], SYNC_GO);
   int code = parent_wait (&ctx, pid, sv[0], err);
   close (sv[0]);
+  /* A stats failure is reported but does not hide the step's status. */
+  cleanup_error fmr_error_t stats_err = NULL;
+  if (opts->stats_file && stats_write (&ctx, opts->stats_file, code, &stats_err) < 0)
+    fmr_error_print (stats_err);
   return code;
 }

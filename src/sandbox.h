@@ -29,6 +29,10 @@ struct sandbox_ctx
   bool host_root; /* caller is root (euid 0) */
   int sync_fd;    /* child's end of the socketpair to the parent */
   unsigned long long t_start, t_last; /* for --debug */
+  /* What the parent learnt, for --stats. */
+  int payload_status; /* wait status, -1 when PID 1 never reported one */
+  bool timed_out;
+  int console_fd; /* process.terminal: the pty master, in the parent */
 };
 
 /* --debug: "fmr-run: debug: <step> (+N us)"; a no-op without --debug. */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "sync.h"
 
@@ -47,22 +48,61 @@ sync_send_status (int fd, int wait_status)
 }
 
 int
+sync_send_fd (int fd, int payload)
+{
+  struct sync_msg m = { .type = SYNC_CONSOLE };
+  struct iovec iov = { .iov_base = &m, .iov_len = offsetof (struct sync_msg, msg) + 1 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  memset (&ctl, 0, sizeof ctl);
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &payload, sizeof (int));
+  ssize_t r;
+  do
+    r = sendmsg (fd, &mh, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -1 : 0;
+}
+
+int
 sync_recv (int fd, struct sync_msg *m)
 {
   memset (m, 0, sizeof *m);
+  m->fd = -1;
+  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
   ssize_t r;
   do
-    r = recv (fd, m, sizeof *m, 0);
+    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return -1;
   if (r == 0)
     return 0;
+  int got = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      memcpy (&got, CMSG_DATA (c), sizeof (int));
   if ((size_t) r < offsetof (struct sync_msg, msg) + 1)
     {
+      if (got >= 0)
+        close (got);
       errno = EPROTO;
       return -1;
     }
+  m->fd = got;
   m->msg[SYNC_MSG_MAX - 1] = '\0';
   return 1;
 }

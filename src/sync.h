@@ -13,6 +13,7 @@ enum sync_type
   SYNC_GO = 1,     /* parent -> child: id maps are written, go on */
   SYNC_ERROR = 2,  /* child -> parent: setup failed before exec */
   SYNC_STATUS = 3, /* PID 1 -> parent: the payload's wait status */
+  SYNC_CONSOLE = 4, /* payload -> parent: the pty master, as SCM_RIGHTS */
 };
 
 #define SYNC_MSG_MAX 2048
@@ -23,6 +24,7 @@ struct sync_msg
   int errnum;
   int exit_code;   /* SYNC_ERROR: 125, 126 or 127 */
   int wait_status; /* SYNC_STATUS */
+  int fd;          /* SYNC_CONSOLE: the received descriptor (not sent) */
   char msg[SYNC_MSG_MAX];
 };
 
@@ -30,6 +32,8 @@ int sync_send (int fd, int type);
 /* Send err (which stays owned by the caller) as a SYNC_ERROR. */
 int sync_send_error (int fd, fmr_error_t err, int exit_code);
 int sync_send_status (int fd, int wait_status);
+/* A SYNC_CONSOLE message carrying fd. */
+int sync_send_fd (int fd, int payload);
 /* 1 on a message, 0 on EOF, -1 on error (errno set). */
 int sync_recv (int fd, struct sync_msg *m);
 

@@ -107,6 +107,8 @@ class SandboxTest(unittest.TestCase):
     def setUp(self):
         self.mounts_before = host_mounts()
         self.scratch = tempfile.mkdtemp(prefix="fmr-it-")
+        # Removed even when setUp itself fails half-way.
+        self.addCleanup(shutil.rmtree, self.scratch, True)
         os.chmod(self.scratch, 0o755)
         self.bin_dir = os.path.join(self.scratch, "bin")
         os.mkdir(self.bin_dir)

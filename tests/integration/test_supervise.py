@@ -90,6 +90,15 @@ class Supervision(SandboxTest):
         out, err = p.communicate(timeout=10)
         self.assertEqual((p.returncode, out.strip()), (3, "got-term"), err)
 
+    def test_every_forwarded_signal_reaches_the_payload(self):
+        for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH):
+            name = sig.name[3:]
+            p = self.start(self.payload("/bin/sh", "-c", f"trap 'echo got-{name}; exit 9' {name}; echo ready; "
+                                                         "while :; do sleep 0.05; done"))
+            p.send_signal(sig)
+            out, err = p.communicate(timeout=10)
+            self.assertEqual((p.returncode, out.strip()), (9, f"got-{name}"), err)
+
     def test_sigkill_of_fmr_run_kills_the_sandbox(self):
         token = f"876.{os.getpid()}"
         p = self.start(self.payload("/bin/sh", "-c", f"echo ready; exec /bin/sleep {token}"))

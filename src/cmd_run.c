@@ -33,18 +33,12 @@ run_usage (FILE *out)
 }
 
 static int
-parse_seconds (const char *opt, const char *s, double *out)
+seconds_option (const char *opt, const char *s, double *out)
 {
-  char *end;
-  errno = 0;
-  double v = strtod (s, &end);
-  if (errno || end == s || *end || !(v > 0) || v > 1e9)
-    {
-      fprintf (stderr, "fmr-run: run: %s: `%s` is not a positive number of seconds\n", opt, s);
-      return -1;
-    }
-  *out = v;
-  return 0;
+  if (parse_seconds (s, out))
+    return 0;
+  fprintf (stderr, "fmr-run: run: %s: `%s` is not a positive number of seconds\n", opt, s);
+  return -1;
 }
 
 /* Fills opts and *bundle from argv; returns -1 with a message on bad
@@ -73,8 +67,8 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
     switch (c)
       {
       case OPT_DEBUG: opts->debug = true; break;
-      case OPT_TIMEOUT: if (parse_seconds ("--timeout", optarg, &opts->timeout_sec) < 0) return -1; break;
-      case OPT_KILL_AFTER: if (parse_seconds ("--kill-after", optarg, &opts->kill_after_sec) < 0) return -1; break;
+      case OPT_TIMEOUT: if (seconds_option ("--timeout", optarg, &opts->timeout_sec) < 0) return -1; break;
+      case OPT_KILL_AFTER: if (seconds_option ("--kill-after", optarg, &opts->kill_after_sec) < 0) return -1; break;
       case OPT_STATS: opts->stats_file = optarg; break;
       case OPT_PRESERVE_FDS:
         {

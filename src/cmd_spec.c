@@ -149,10 +149,8 @@ set_cwd_option (struct spec_options *o, const char *arg, fmr_error_t *err)
 static int
 check_timeout (const char *arg, fmr_error_t *err)
 {
-  char *end;
-  errno = 0;
-  double v = strtod (arg, &end);
-  if (errno || end == arg || *end || !(v > 0) || v > 1e9)
+  double v;
+  if (!parse_seconds (arg, &v))
     return fmr_error_set (err, 0, "--timeout `%s`: not a positive number of seconds", arg);
   return 0;
 }

@@ -90,18 +90,6 @@ validate_user_namespace (struct fmr_bundle *b, struct diag_list *d)
       }
 }
 
-static bool
-parse_seconds (const char *s, double *out)
-{
-  char *end;
-  errno = 0;
-  double v = strtod (s, &end);
-  if (errno || end == s || *end || !(v > 0) || v > 1e9)
-    return false;
-  *out = v;
-  return true;
-}
-
 static void
 validate_annotations (struct fmr_bundle *b, struct diag_list *d)
 {

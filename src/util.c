@@ -235,6 +235,18 @@ write_file (const char *path, const char *buf, size_t len, fmr_error_t *err)
   return 0;
 }
 
+bool
+parse_seconds (const char *s, double *out)
+{
+  char *end;
+  errno = 0;
+  double v = strtod (s, &end);
+  if (errno || end == s || *end || !(v > 0) || v > 1e9)
+    return false;
+  *out = v;
+  return true;
+}
+
 unsigned long long
 now_usec (void)
 {

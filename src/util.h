@@ -2,6 +2,7 @@
 #ifndef FMR_UTIL_H
 #define FMR_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,10 @@ int write_file (const char *path, const char *buf, size_t len, fmr_error_t *err)
 int write_all (int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns bytes read (short on EOF) or -1. */
 ssize_t read_all (int fd, void *buf, size_t len);
+
+/* A positive decimal number of seconds, at most 1e9 (timeouts: --timeout,
+ * --kill-after, the run.fmr.* annotations).  False when it is not one. */
+bool parse_seconds (const char *s, double *out);
 
 /* Microseconds from CLOCK_MONOTONIC. */
 unsigned long long now_usec (void);

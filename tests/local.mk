@@ -6,3 +6,4 @@ include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/rootfs/local.mk
 include tests/spec/local.mk
+include tests/run-unit/local.mk

@@ -48,56 +48,35 @@ def descendants(pid):
     return found
 
 
-def base_config(probe_dir, args):
-    """The default sandbox of DESIGN.md, with the probe bound at /probe."""
+FIXTURES = os.environ.get("FMR_FIXTURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                           os.pardir, "fixtures")
+
+
+def fixture_names():
+    return sorted(n for n in os.listdir(FIXTURES) if os.path.isfile(os.path.join(FIXTURES, n, "config.json")))
+
+
+def load_fixture(name, probe_dir, args):
+    """A bundle template from tests/fixtures made concrete: the probe's
+    directory for the PROBE_DIR source, the caller's ids as process.user and
+    as a one-id identity mapping, and args as process.args."""
     uid, gid = caller_ids()
-    mounts = [
-        {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
-        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-         "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-        {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
-         "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
-        {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
-         "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-        {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
-        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]},
-        {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro", "nosuid", "nodev"]},
-        {"destination": "/probe", "type": "bind", "source": probe_dir, "options": ["rbind", "ro", "nosuid", "nodev"]},
-    ]
-    for name in ("passwd", "group", "hosts"):
-        mounts.append({"destination": f"/etc/{name}", "type": "bind", "source": f"/etc/{name}",
-                       "options": ["bind", "ro", "nosuid", "nodev"]})
-    none = []
-    return {
-        "ociVersion": "1.0.2",
-        "root": {"path": "rootfs", "readonly": True},
-        "hostname": "localhost",
-        "process": {
-            "terminal": False,
-            "user": {"uid": uid, "gid": gid, "umask": 18},
-            "args": args,
-            "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp", "LANG=C.UTF-8"],
-            "cwd": "/",
-            "capabilities": {s: none for s in ("bounding", "effective", "inheritable", "permitted", "ambient")},
-            "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}],
-            "noNewPrivileges": True,
-        },
-        "mounts": mounts,
-        "linux": {
-            "namespaces": [{"type": t} for t in ("user", "mount", "pid", "network", "ipc", "uts", "cgroup")],
-            "uidMappings": [{"containerID": uid, "hostID": uid, "size": 1}],
-            "gidMappings": [{"containerID": gid, "hostID": gid, "size": 1}],
-            "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/acpi", "/sys/firmware"],
-            "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-            "seccomp": {
-                "defaultAction": "SCMP_ACT_ALLOW",
-                "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
-                "syscalls": [{"names": ["mount", "umount2", "unshare", "setns", "ptrace", "keyctl", "add_key",
-                                        "request_key", "bpf", "chroot", "pivot_root"],
-                              "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
-            },
-        },
-    }
+    with open(os.path.join(FIXTURES, name, "config.json")) as f:
+        c = json.load(f)
+    for m in c.get("mounts", []):
+        if m.get("source") == "PROBE_DIR":
+            m["source"] = probe_dir
+    c["process"]["args"] = args
+    c["process"]["user"].update(uid=uid, gid=gid)
+    c["linux"]["uidMappings"] = [{"containerID": uid, "hostID": uid, "size": 1}]
+    c["linux"]["gidMappings"] = [{"containerID": gid, "hostID": gid, "size": 1}]
+    return c
+
+
+def base_config(probe_dir, args):
+    """The default sandbox of DESIGN.md (tests/fixtures/default), with the
+    probe bound at /probe."""
+    return load_fixture("default", probe_dir, args)
 
 
 class SandboxTest(unittest.TestCase):
@@ -116,6 +95,10 @@ class SandboxTest(unittest.TestCase):
         shutil.copy2(FMR_RUN, self.fmr)
         shutil.copy2(PROBE, os.path.join(self.bin_dir, "probe"))
         os.chmod(self.bin_dir, 0o755)
+        # fmr-run gets this as TMPDIR: anything it leaves there is a leak.
+        # (The host's /tmp as a whole is not compared: other suites of
+        # `make check -j` create and remove files there at the same time.)
+        self.run_tmp = self.writable_dir("run-tmp")
         self.bundle = os.path.join(self.scratch, "bundle")
         os.makedirs(os.path.join(self.bundle, "rootfs"))
         for link in ("bin", "lib", "lib64", "sbin"):
@@ -128,10 +111,12 @@ class SandboxTest(unittest.TestCase):
 
     def tearDown(self):
         leftover = descendants(os.getpid())
+        run_tmp = os.listdir(self.run_tmp)
         shutil.rmtree(self.scratch, ignore_errors=True)
         self.assertEqual(host_mounts(), self.mounts_before, "mounts left on the host")
         self.assertEqual(leftover, set(), "processes left behind")
         self.assertFalse(os.path.exists(self.scratch))
+        self.assertEqual(run_tmp, [], "files left in TMPDIR")
 
     def writable_dir(self, name):
         path = os.path.join(self.scratch, name)
@@ -154,6 +139,7 @@ class SandboxTest(unittest.TestCase):
 
     def run_fmr(self, *args, env=None, pass_fds=(), timeout=30):
         cmd = [self.fmr, *args]
+        env = dict(os.environ if env is None else env, TMPDIR=self.run_tmp)
         if MODE != "root":
             cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, env=env, pass_fds=pass_fds, timeout=timeout)

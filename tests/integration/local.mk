@@ -9,5 +9,6 @@ tests_probe_probe_LDFLAGS = -static
 
 TESTS += tests/integration/run-integration
 AM_TESTS_ENVIRONMENT += FMR_RUN='$(abs_top_builddir)/fmr-run'; PROBE='$(abs_top_builddir)/tests/probe/probe'; \
-	export FMR_RUN PROBE;
-EXTRA_DIST += tests/integration/run-integration tests/integration/harness.py tests/integration/test_run.py
+	FMR_FIXTURES='$(abs_top_srcdir)/tests/fixtures'; export FMR_RUN PROBE FMR_FIXTURES;
+EXTRA_DIST += tests/integration/run-integration tests/integration/harness.py tests/integration/test_run.py \
+	tests/fixtures

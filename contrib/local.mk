@@ -4,3 +4,8 @@ nobase_dist_pkgdata_DATA += contrib/bundles/README.md contrib/bundles/build-whee
 	contrib/bundles/install-deps/config.json \
 	contrib/bundles/minimal/config.json contrib/bundles/custom-seccomp/config.json
 include contrib/man/local.mk
+
+# The benchmarks, for running against an installed fmr-run.
+nobase_dist_pkgdata_SCRIPTS = contrib/bench/startup contrib/bench/parse
+nobase_dist_pkgdata_DATA += contrib/bench/floor.c
+EXTRA_DIST += contrib/setup.sh

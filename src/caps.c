@@ -68,16 +68,24 @@ set_ambient (const struct fmr_process *p, int last, fmr_error_t *err)
   return 0;
 }
 
+/* libcap probes the running kernel's last capability once, when it is
+ * loaded (PR_CAPBSET_READ); no need to read /proc/sys in the payload. */
+static int
+last_cap (void)
+{
+  return (int) cap_max_bits () - 1;
+}
+
 int
 caps_drop_bounding (const struct fmr_process *p, fmr_error_t *err)
 {
-  return drop_bounding (p, fmr_cap_last (), err);
+  return drop_bounding (p, last_cap (), err);
 }
 
 int
 caps_apply (const struct fmr_process *p, fmr_error_t *err)
 {
-  int last = fmr_cap_last ();
+  int last = last_cap ();
   if (set_process_caps (p, last, err) < 0)
     return -1;
   return set_ambient (p, last, err);

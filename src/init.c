@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,12 +27,44 @@ forward_signal (int sig)
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 static void
+forwarded_set (sigset_t *set)
+{
+  sigemptyset (set);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+    sigaddset (set, forwarded[i]);
+}
+
+void
+init_block_signals (void)
+{
+  sigset_t set;
+  forwarded_set (&set);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+}
+
+/* Handlers first, then the signals that waited (init_block_signals) are
+ * let through: none is lost, and none meets PID 1 without a handler. */
+static void
 install_forwarding (void)
 {
   struct sigaction sa = { .sa_handler = forward_signal };
   sigemptyset (&sa.sa_mask);
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
     sigaction (forwarded[i], &sa, NULL);
+  sigset_t set;
+  forwarded_set (&set);
+  sigprocmask (SIG_UNBLOCK, &set, NULL);
+}
+
+/* PID 1 needs only the channel to the parent: the payload has its own
+ * copies of the preserved descriptors, and a descriptor the caller leaked
+ * (a pipe's write end) must not be held open by PID 1 for the whole step. */
+static void
+close_stray_descriptors (int keep)
+{
+  if (keep > 3)
+    syscall (SYS_close_range, 3u, (unsigned) keep - 1, 0u);
+  syscall (SYS_close_range, (unsigned) keep + 1, ~0u, 0u);
 }
 
 int
@@ -49,6 +82,7 @@ init_supervise (struct sandbox_ctx *ctx, pid_t payload)
 {
   payload_pid = payload;
   install_forwarding ();
+  close_stray_descriptors (ctx->sync_fd);
   bool own_pidns = ctx->bundle->clone_flags & CLONE_NEWPID;
   int payload_status = 0;
   bool payload_done = false;

@@ -10,6 +10,10 @@
  * to the parent and exit with the matching status. */
 __attribute__ ((noreturn)) void init_supervise (struct sandbox_ctx *ctx, pid_t payload);
 
+/* Before PID 1 forks the payload: hold back the signals it forwards until
+ * init_supervise has installed its handlers (the payload resets its mask). */
+void init_block_signals (void);
+
 /* The exit status `run` gives for a wait status: the code, or 128+N. */
 int init_exit_code (int wait_status);
 

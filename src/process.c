@@ -160,6 +160,18 @@ seal_descriptors (const struct sandbox_ctx *ctx, fmr_error_t *err)
   return 0;
 }
 
+/* The filter PID 1 received from the parent, compiled there while the
+ * root was being built: here it is one system call. */
+static int
+load_seccomp (const struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  if (ctx->bundle->seccomp == NULL)
+    return 0;
+  if (ctx->seccomp.len == 0)
+    return fmr_error_set (err, EPROTO, "linux.seccomp: the compiled filter never arrived");
+  return seccomp_load_bpf (&ctx->seccomp, err);
+}
+
 static int
 prepare (struct sandbox_ctx *ctx, fmr_error_t *err)
 {
@@ -170,16 +182,17 @@ prepare (struct sandbox_ctx *ctx, fmr_error_t *err)
     return *err ? -1 : fmr_error_set (err, errno, "setsid");
   if (reset_signals (err) < 0 || set_rlimits (p, err) < 0 || set_oom_score_adj (p, err) < 0)
     return -1;
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN in
+   * effect: load it before the uid change empties the effective set (runc
+   * and crun do the same); the filter must then allow what follows. */
+  if (!p->no_new_privileges && load_seccomp (ctx, err) < 0)
+    return -1;
   if (caps_drop_bounding (p, err) < 0 || set_ids (ctx, p, err) < 0)
     return -1;
   if (p->has_umask)
     umask (p->umask);
   if (chdir (p->cwd) < 0)
     return fmr_error_set (err, errno, "process.cwd: %s", p->cwd);
-  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
-   * while the capabilities are still there (crun does the same). */
-  if (!p->no_new_privileges && seccomp_apply (ctx->bundle->seccomp, err) < 0)
-    return -1;
   if (caps_apply (p, err) < 0)
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -216,7 +229,7 @@ process_exec (struct sandbox_ctx *ctx)
     {
       cleanup_free char *exe = process_find_executable (p->env, p->args[0], &code, &err);
       /* seccomp last: after it, only exec should remain to be done. */
-      if (exe && (!p->no_new_privileges || seccomp_apply (ctx->bundle->seccomp, &err) == 0))
+      if (exe && (!p->no_new_privileges || load_seccomp (ctx, &err) == 0))
         {
           sandbox_debug (ctx, "exec %s", exe);
           execve (exe, p->args, payload_env (ctx));

@@ -47,11 +47,15 @@ sandbox_debug (struct sandbox_ctx *ctx, const char *fmt, ...)
 
 /* Namespaces with a path are joined; pid and user must be joined before
  * the clone (a pid namespace applies to children only; the user namespace
- * owns the others), the rest by the child. */
+ * owns the others), the rest by the child.  The paths are opened in the
+ * parent, before anything changes, so that they resolve against the
+ * caller's view. */
 struct joined_ns
 {
   int fd[16];
   int type[16];
+  size_t idx[16]; /* index in linux.namespaces, for messages */
+  const struct fmr_bundle *b;
   size_t n;
 };
 
@@ -59,6 +63,7 @@ static int
 open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
 {
   j->n = 0;
+  j->b = b;
   for (size_t i = 0; i < b->n_namespaces && j->n < 16; i++)
     {
       if (b->namespaces[i].path == NULL)
@@ -67,25 +72,56 @@ open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
       if (fd < 0)
         return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s", i, b->namespaces[i].path);
       j->fd[j->n] = fd;
+      j->idx[j->n] = i;
       j->type[j->n++] = b->namespaces[i].type;
     }
   return 0;
 }
 
 static int
-join (struct joined_ns *j, bool early, fmr_error_t *err)
+join_type (struct joined_ns *j, bool (*pick) (int type), fmr_error_t *err)
 {
   for (size_t i = 0; i < j->n; i++)
     {
-      bool is_early = j->type[i] == CLONE_NEWUSER || j->type[i] == CLONE_NEWPID;
-      if (is_early != early || j->fd[i] < 0)
+      if (j->fd[i] < 0 || !pick (j->type[i]))
         continue;
       if (setns (j->fd[i], j->type[i]) < 0)
-        return fmr_error_set (err, errno, "linux.namespaces: setns into namespace type 0x%x", j->type[i]);
+        return fmr_error_set (err, errno, "linux.namespaces[%zu].path: setns `%s`", j->idx[i],
+                              j->b->namespaces[j->idx[i]].path);
       close (j->fd[i]);
       j->fd[i] = -1;
     }
   return 0;
+}
+
+static bool
+is_user (int type)
+{
+  return type == CLONE_NEWUSER;
+}
+
+static bool
+is_pid (int type)
+{
+  return type == CLONE_NEWPID;
+}
+
+static bool
+is_late (int type)
+{
+  return type != CLONE_NEWUSER && type != CLONE_NEWPID;
+}
+
+/* early: the user namespace first (it grants the right to join the
+ * others), then pid; late: the rest, in the child. */
+static int
+join (struct joined_ns *j, bool early, fmr_error_t *err)
+{
+  if (!early)
+    return join_type (j, is_late, err);
+  if (join_type (j, is_user, err) < 0)
+    return -1;
+  return join_type (j, is_pid, err);
 }
 
 static void
@@ -105,6 +141,12 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
   /* Wait for the id maps: until then we hold no usable credentials. */
   if (sync_recv (ctx->sync_fd, &m) != 1 || m.type != SYNC_GO)
     _exit (FMR_EXIT_FAILURE); /* the parent is gone or failed: it reports */
+  /* The parent may have died after sending GO but before PR_SET_PDEATHSIG
+   * took effect; its end of the channel is then closed.  (getppid() cannot
+   * tell: in a new pid namespace it is 0 either way.) */
+  struct pollfd pf = { .fd = ctx->sync_fd, .events = POLLIN };
+  if (poll (&pf, 1, 0) > 0 && (pf.revents & POLLHUP))
+    _exit (FMR_EXIT_FAILURE);
   sandbox_debug (ctx, "id maps written");
   if (join (j, false, err) < 0)
     return -1;
@@ -123,6 +165,22 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
   return 0;
 }
 
+/* The parent compiles linux.seccomp while this process builds the root:
+ * the filter is waiting on the channel by now, or arrives shortly. */
+static int
+receive_seccomp (struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  if (ctx->bundle->seccomp == NULL)
+    return 0;
+  int r = sync_recv_bpf (ctx->sync_fd, &ctx->seccomp);
+  if (r == 0)
+    _exit (FMR_EXIT_FAILURE); /* the parent failed to compile it and reports */
+  if (r < 0)
+    return fmr_error_set (err, errno, "linux.seccomp: receive the compiled filter");
+  sandbox_debug (ctx, "seccomp filter received (%u instructions)", (unsigned) ctx->seccomp.len);
+  return 0;
+}
+
 __attribute__ ((noreturn)) static void
 child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
 {
@@ -130,8 +188,10 @@ child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
   /* If the outer fmr-run dies, so does PID 1 and with it the namespace. */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     fmr_error_set (&err, errno, "prctl PR_SET_PDEATHSIG");
-  else if (child_build (ctx, j, &err) == 0)
+  else if (child_build (ctx, j, &err) == 0 && receive_seccomp (ctx, &err) == 0)
     {
+      /* Until PID 1 has its handlers, a forwarded signal must wait. */
+      init_block_signals ();
       pid_t payload = fork ();
       if (payload == 0)
         process_exec (ctx);
@@ -292,6 +352,31 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
   return WIFEXITED (st) ? WEXITSTATUS (st) : FMR_EXIT_FAILURE;
 }
 
+/* Compile linux.seccomp while the sandbox builds its root (on another CPU
+ * if there is one) and hand it to PID 1.  On failure the sandbox is
+ * killed: the error is the parent's own. */
+static int
+send_seccomp (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
+{
+  struct fmr_bpf bpf;
+  int r = seccomp_compile (ctx->bundle->seccomp, &bpf, err);
+  if (r == 0)
+    {
+      sandbox_debug (ctx, "seccomp filter compiled (%u instructions)", (unsigned) bpf.len);
+      if (sync_send_bpf (fd, &bpf) < 0 && errno != EPIPE)
+        r = fmr_error_set (err, errno, "linux.seccomp: send the compiled filter");
+      /* EPIPE: the sandbox already failed; parent_wait reads its error. */
+      seccomp_bpf_free (&bpf);
+    }
+  if (r < 0)
+    {
+      kill (pid, SIGKILL);
+      while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  return r;
+}
+
 static int
 start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_t *err)
 {
@@ -305,7 +390,14 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_
       close (sv[0]);
       /* Keep the channel above any descriptor --preserve-fds hands on. */
       int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, 3 + ctx->opts->preserve_fds + 16);
-      ctx->sync_fd = hi >= 0 ? hi : sv[1];
+      ctx->sync_fd = sv[1];
+      /* The original may sit in the preserved range, which is handed on
+       * without close-on-exec: it must not stay open there. */
+      if (hi >= 0)
+        {
+          close (sv[1]);
+          ctx->sync_fd = hi;
+        }
       child_main (ctx, j);
     }
   return pid;
@@ -347,6 +439,12 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
       return FMR_EXIT_FAILURE;
     }
   sync_send (sv[0], SYNC_GO);
+  sandbox_debug (&ctx, "id maps written, sandbox told to go on");
+  if (b->seccomp && send_seccomp (&ctx, pid, sv[0], err) < 0)
+    {
+      close (sv[0]);
+      return FMR_EXIT_FAILURE;
+    }
   int code = parent_wait (&ctx, pid, sv[0], err);
   close (sv[0]);
   /* A stats failure is reported but does not hide the step's status. */

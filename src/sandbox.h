@@ -7,6 +7,7 @@
 
 #include "bundle.h"
 #include "error.h"
+#include "seccomp_filter.h"
 
 /* Options of `fmr-run run` that are not in the bundle. */
 struct run_options
@@ -33,6 +34,9 @@ struct sandbox_ctx
   int payload_status; /* wait status, -1 when PID 1 never reported one */
   bool timed_out;
   int console_fd; /* process.terminal: the pty master, in the parent */
+  /* linux.seccomp compiled by the parent, received by PID 1 before it
+   * forks the payload; len 0 without linux.seccomp. */
+  struct fmr_bpf seccomp;
 };
 
 /* --debug: "fmr-run: debug: <step> (+N us)"; a no-op without --debug. */

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "sync.h"
+#include "util.h"
 
 static int
 sync_write (int fd, const struct sync_msg *m)
@@ -104,5 +106,50 @@ sync_recv (int fd, struct sync_msg *m)
     }
   m->fd = got;
   m->msg[SYNC_MSG_MAX - 1] = '\0';
+  return 1;
+}
+
+struct bpf_header
+{
+  int type;
+  unsigned flags;
+  unsigned len;
+};
+
+int
+sync_send_bpf (int fd, const struct fmr_bpf *bpf)
+{
+  struct bpf_header h = { .type = SYNC_SECCOMP, .flags = bpf->flags, .len = bpf->len };
+  struct iovec iov[2] = { { .iov_base = &h, .iov_len = sizeof h },
+                          { .iov_base = bpf->insns, .iov_len = bpf->len * sizeof (struct sock_filter) } };
+  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+  ssize_t r;
+  do
+    r = sendmsg (fd, &mh, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -1 : 0;
+}
+
+int
+sync_recv_bpf (int fd, struct fmr_bpf *bpf)
+{
+  struct bpf_header h;
+  struct sock_filter *insns = xcalloc (BPF_MAXINSNS, sizeof (struct sock_filter));
+  struct iovec iov[2] = { { .iov_base = &h, .iov_len = sizeof h },
+                          { .iov_base = insns, .iov_len = BPF_MAXINSNS * sizeof (struct sock_filter) } };
+  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+  ssize_t r;
+  do
+    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r <= 0 || (size_t) r < sizeof h || h.type != SYNC_SECCOMP || h.len == 0 || h.len > BPF_MAXINSNS
+      || (size_t) r != sizeof h + h.len * sizeof (struct sock_filter))
+    {
+      free (insns);
+      if (r > 0)
+        errno = EPROTO;
+      return r == 0 ? 0 : -1;
+    }
+  *bpf = (struct fmr_bpf){ .insns = insns, .len = (unsigned short) h.len, .flags = h.flags };
   return 1;
 }

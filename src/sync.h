@@ -3,6 +3,7 @@
 #define FMR_SYNC_H
 
 #include "error.h"
+#include "seccomp_filter.h"
 
 /* The channel between the outer fmr-run and the sandbox: a SOCK_SEQPACKET
  * socketpair, so each message arrives whole.  The sandbox's end is
@@ -14,6 +15,7 @@ enum sync_type
   SYNC_ERROR = 2,  /* child -> parent: setup failed before exec */
   SYNC_STATUS = 3, /* PID 1 -> parent: the payload's wait status */
   SYNC_CONSOLE = 4, /* payload -> parent: the pty master, as SCM_RIGHTS */
+  SYNC_SECCOMP = 5, /* parent -> PID 1: the compiled seccomp filter */
 };
 
 #define SYNC_MSG_MAX 2048
@@ -36,5 +38,10 @@ int sync_send_status (int fd, int wait_status);
 int sync_send_fd (int fd, int payload);
 /* 1 on a message, 0 on EOF, -1 on error (errno set). */
 int sync_recv (int fd, struct sync_msg *m);
+/* The seccomp filter, compiled by the parent while the sandbox builds its
+ * root, travels as one SYNC_SECCOMP message (at most BPF_MAXINSNS
+ * instructions, 32 KiB).  sync_recv_bpf: 1, 0 on EOF, -1 (errno set). */
+int sync_send_bpf (int fd, const struct fmr_bpf *bpf);
+int sync_recv_bpf (int fd, struct fmr_bpf *bpf);
 
 #endif

@@ -112,6 +112,33 @@ Test (sync, a_truncated_message_is_a_protocol_error)
   close (sv[1]);
 }
 
+Test (sync, the_compiled_filter_travels_whole)
+{
+  int sv[2];
+  channel (sv);
+  struct fmr_seccomp s = { .default_action = FMR_SCMP_ALLOW };
+  char *flags[] = { "SECCOMP_FILTER_FLAG_LOG", NULL };
+  s.flags = flags;
+  s.n_flags = 1;
+  struct fmr_bpf sent, got;
+  cleanup_error fmr_error_t err = NULL;
+  cr_assert_eq (seccomp_compile (&s, &sent, &err), 0);
+  cr_assert_eq (sync_send_bpf (sv[0], &sent), 0);
+  cr_assert_eq (sync_recv_bpf (sv[1], &got), 1);
+  cr_assert_eq (got.len, sent.len);
+  cr_assert_eq (got.flags, sent.flags);
+  cr_assert_eq (memcmp (got.insns, sent.insns, sent.len * sizeof (struct sock_filter)), 0);
+  seccomp_bpf_free (&got);
+  /* Anything else on the channel is refused, and EOF is told apart. */
+  cr_assert_eq (sync_send (sv[0], SYNC_GO), 0);
+  cr_assert_eq (sync_recv_bpf (sv[1], &got), -1);
+  cr_assert_eq (errno, EPROTO);
+  close (sv[0]);
+  cr_assert_eq (sync_recv_bpf (sv[1], &got), 0);
+  seccomp_bpf_free (&sent);
+  close (sv[1]);
+}
+
 /* A scratch directory of PATH entries for args[0] lookups. */
 static char dir[] = "/tmp/fmr-run-unit-XXXXXX";
 

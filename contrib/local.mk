@@ -9,3 +9,4 @@ include contrib/man/local.mk
 nobase_dist_pkgdata_SCRIPTS = contrib/bench/startup contrib/bench/parse
 nobase_dist_pkgdata_DATA += contrib/bench/floor.c
 EXTRA_DIST += contrib/setup.sh
+include contrib/fromager/local.mk

@@ -7,3 +7,4 @@ include tests/fuzz/local.mk
 include tests/rootfs/local.mk
 include tests/spec/local.mk
 include tests/run-unit/local.mk
+include tests/wheels/local.mk

@@ -73,6 +73,9 @@ class Supervision(SandboxTest):
         if MODE != "root":
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # A failing assertion must not leave the sandbox running for the
+        # tests after this one.
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
         self.assertEqual(p.stdout.readline().strip(), "ready")
         return p
 
@@ -102,6 +105,9 @@ class Supervision(SandboxTest):
     def test_sigkill_of_fmr_run_kills_the_sandbox(self):
         token = f"876.{os.getpid()}"
         p = self.start(self.payload("/bin/sh", "-c", f"echo ready; exec /bin/sleep {token}"))
+        deadline = time.time() + 5
+        while not host_pids_with(token) and time.time() < deadline:
+            time.sleep(0.01)  # "ready" comes just before the exec
         self.assertEqual(len(host_pids_with(token)), 1)
         p.kill()
         p.wait(timeout=10)

@@ -113,9 +113,14 @@ set_ids (const struct sandbox_ctx *ctx, const struct fmr_process *p, fmr_error_t
 {
   if (p->n_additional_gids > 0)
     {
+      /* An unprivileged caller had to write "deny" to setgroups before its
+       * gid_map (CVE-2014-8989), so the kernel refuses this for good. */
       if (setgroups (p->n_additional_gids, p->additional_gids) < 0)
         return fmr_error_set (err, errno, "process.user.additionalGids: setgroups%s",
-                              errno == EPERM && !ctx->host_root ? " (denied for an unprivileged caller)" : "");
+                              errno == EPERM && !ctx->host_root
+                                  ? " (an unprivileged caller cannot have supplementary groups: setgroups is denied "
+                                    "in its user namespace)"
+                                  : "");
     }
   else if (setgroups (0, NULL) < 0 && errno != EPERM)
     /* EPERM: setgroups is denied in an unprivileged user namespace, and

@@ -85,7 +85,12 @@ class SandboxTest(unittest.TestCase):
 
     def setUp(self):
         self.mounts_before = host_mounts()
+        for var, path in (("FMR_RUN", FMR_RUN), ("PROBE", PROBE)):
+            if not os.path.isfile(path):
+                self.fail(f"{var}={path!r}: not a file (set it to the built program)")
         self.scratch = tempfile.mkdtemp(prefix="fmr-it-")
+        # Runs even when the rest of setUp fails (tearDown would not).
+        self.addCleanup(shutil.rmtree, self.scratch, ignore_errors=True)
         # Removed even when setUp itself fails half-way.
         self.addCleanup(shutil.rmtree, self.scratch, True)
         os.chmod(self.scratch, 0o755)

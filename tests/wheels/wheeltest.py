@@ -61,15 +61,16 @@ def site_packages(venv: str) -> str:
     return glob.glob(os.path.join(venv, "lib", "python3*", "site-packages"))[0]
 
 
-def build_all(src: str, runner, python: str, out: str) -> dict:
+def build_all(src: str, runner, python: str, out: str, meta: str) -> dict:
     """Every hook a wheel builder calls, through RUNNER: the requirements,
-    the metadata, the wheel (with that metadata) and the sdist."""
+    the metadata (into META), the wheel (with that metadata) and the sdist
+    (into OUT)."""
     hooks = HookCaller(src, "setuptools.build_meta", runner=runner, python_executable=python)
-    os.makedirs(os.path.join(out, "meta"), exist_ok=True)
+    os.makedirs(meta, exist_ok=True)
     result = {"requires": hooks.get_requires_for_build_wheel()}
-    result["metadata"] = hooks.prepare_metadata_for_build_wheel(os.path.join(out, "meta"))
+    result["metadata"] = hooks.prepare_metadata_for_build_wheel(meta)
     result["wheel"] = os.path.join(out, hooks.build_wheel(
-        out, metadata_directory=os.path.join(out, "meta", result["metadata"])))
+        out, metadata_directory=os.path.join(meta, result["metadata"])))
     result["sdist"] = os.path.join(out, hooks.build_sdist(out))
     return result
 
@@ -83,6 +84,60 @@ def install_and_import(test: unittest.TestCase, wheel: str, check: str) -> None:
     done = subprocess.run([python, "-c", check], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, cwd=venv)
     test.assertEqual(done.returncode, 0, done.stdout)
+
+
+def isolate_runner(env_override=None):
+    """A runner that prefixes each command with fmr-isolate, as fromager
+    does with its network-isolation wrapper."""
+    def run(cmd, cwd=None, extra_environ=None):
+        env = dict(os.environ)
+        env.update(env_override or {})
+        env.update(extra_environ or {})
+        subprocess.run([FMR_ISOLATE] + list(cmd), cwd=cwd, env=env, check=True)
+    return run
+
+
+class Req:
+    """The part of packaging's Requirement the plugin looks at."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
+class Ctx:
+    """The part of fromager's WorkContext the plugin looks at."""
+
+    def __init__(self, keep_env=(), delete_env=()):
+        self.settings = {"external_commands": {"keep_env": list(keep_env), "delete_env": list(delete_env)}}
+        self.network_isolation = True
+
+
+def plugin_runner(ctx, req, sdist_root_dir, env_override=None):
+    """What fromager does with the sandboxing API: every hook through
+    run_sandboxed."""
+    from fmr_sandbox import plugin
+
+    def run(cmd, cwd=None, extra_environ=None):
+        env = dict(os.environ)
+        env.update(env_override or {})
+        env.update(extra_environ or {})
+        done = plugin.run_sandboxed(cmd, ctx=ctx, req=req, sdist_root_dir=sdist_root_dir, cwd=cwd, env=env)
+        if done.returncode != 0:
+            raise subprocess.CalledProcessError(done.returncode, cmd)
+    return run
+
+
+def fromager_layout(test: unittest.TestCase, project: str) -> dict:
+    """work-dir/NAME-VERSION/{NAME-VERSION (the sources), build-venv} as
+    fromager lays them out."""
+    work = os.path.join(scratch(test), "work-dir", project + "-1.0")
+    os.makedirs(work)
+    src = copy_project(project, os.path.join(work, project + "-1.0"))
+    python = make_venv(os.path.join(work, "build-venv"))
+    return {"work": work, "src": src, "python": python, "venv": os.path.join(work, "build-venv")}
 
 
 def main() -> None:

@@ -76,23 +76,26 @@ run_check () {
 
 demo () {
   build _build --enable-werror
-  local fmr="$top/_build/fmr-run" b
-  b=$(mktemp -d)
-  trap 'rm -rf "$b"' EXIT
-  echo '$ fmr-run spec --rw $BUILD -- sh -c ...   # write a default wheel-build bundle'
-  mkdir -p "$b/build"
-  "$fmr" spec --rw "$b/build" --cwd "$b/build" "$b/bundle" -- /bin/sh -c '
-    echo "inside: $(id)  host name: $(cat /proc/sys/kernel/hostname)"
-    echo "processes visible: $(ls /proc | grep -c "^[0-9]")"
-    echo "network interfaces: $(ls /sys/class/net 2>/dev/null || sed -n "3,\$p" /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\n" " ")"
-    echo "HOME=$HOME; ~/.netrc of the caller: $(cat /root/.netrc 2>&1 | head -n1)"
-    touch /usr/evil 2>&1 | sed "s/^/write to \/usr: /"
-    echo built > wheel.txt && echo "wrote $(pwd)/wheel.txt in the writable build dir"'
-  echo "$ fmr-run validate $b/bundle"
-  "$fmr" validate "$b/bundle"
-  echo "$ fmr-run run $b/bundle"
-  "$fmr" run "$b/bundle"
-  echo "exit status $?; on the host: $(cat "$b/build/wheel.txt")"
+  local fmr="$top/_build/fmr-run"
+  demo_dir=$(mktemp -d)
+  trap 'rm -rf "$demo_dir"' EXIT
+  # A caller with a credential in its home, as a wheel builder has.
+  mkdir -p "$demo_dir/home" "$demo_dir/build"
+  echo "machine pypi.example login builder password s3cret" > "$demo_dir/home/.netrc"
+  echo '$ fmr-run spec --rw BUILD --cwd BUILD BUNDLE -- sh -c ...   # the default wheel-build sandbox'
+  HOME="$demo_dir/home" "$fmr" spec --rw "$demo_dir/build" --cwd "$demo_dir/build" "$demo_dir/bundle" -- /bin/sh -c "
+    echo \"inside: \$(id -u):\$(id -g), host name \$(cat /proc/sys/kernel/hostname)\"
+    echo \"processes visible: \$(ls /proc | grep -c '^[0-9]')\"
+    echo \"network interfaces: \$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')\"
+    echo \"the caller's ~/.netrc: \$(cat $demo_dir/home/.netrc 2>&1)\"
+    touch /usr/evil 2>&1 | sed 's/^/write to \/usr: /'
+    echo built > wheel.txt && echo \"wrote \$(pwd)/wheel.txt in the writable build dir\""
+  echo '$ fmr-run validate BUNDLE'
+  "$fmr" validate "$demo_dir/bundle" && echo "valid"
+  echo '$ fmr-run run BUNDLE'
+  local rc=0
+  HOME="$demo_dir/home" "$fmr" run "$demo_dir/bundle" || rc=$?
+  echo "exit status $rc; on the host the build dir holds: $(cat "$demo_dir/build/wheel.txt")"
 }
 
 case "${1:-}" in

@@ -110,7 +110,7 @@ class EmitterTest(unittest.TestCase):
         self.assertEqual(bundle.plan_binds([self.work], [self.work], ["/usr"]), [(self.work, False)])
 
     def test_refuses_dangerous_writable_paths(self):
-        for path in ("/", "/usr/local", "/etc", "/proc/self", os.path.expanduser("~"), "/dev"):
+        for path in ("/", "/usr/local", "/etc", "/proc/self", os.path.expanduser("~"), "/dev", "/tmp"):
             with self.assertRaises(bundle.BundleError, msg=path):
                 bundle.plan_binds([path], [], ["/usr"])
         with self.assertRaises(bundle.BundleError):
@@ -183,6 +183,12 @@ class IsolateSettingsTest(unittest.TestCase):
         self.assertEqual(kw["tmpfs"], [home])
         self.assertNotIn(home, kw["writable"])
         self.assertEqual(bundle.validate_bundle(emit(self, bundle.build_config(**kw))).returncode, 0)
+
+    def test_shared_tmp_and_system_dirs_as_cwd(self):
+        kw = isolate.plan(["/bin/true"], {"PATH": "/usr/bin"}, "/tmp")
+        self.assertEqual((kw["tmpfs"], "/tmp" in kw["writable"]), (["/tmp"], False))
+        kw = isolate.plan(["/bin/true"], {"PATH": "/usr/bin"}, "/usr/share")
+        self.assertEqual((kw["tmpfs"], "/usr/share" in kw["writable"]), ([], False))
 
     def test_own_settings_do_not_enter_the_sandbox(self):
         env = {"PATH": "/usr/bin", "FMR_ISOLATE_RO": "/usr", "FMR_RUN": "/x", "KEEP": "1"}

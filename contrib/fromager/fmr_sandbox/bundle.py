@@ -200,11 +200,19 @@ def unsafe_writable(path: str) -> Optional[str]:
     path = os.path.normpath(path)
     if path == "/":
         return "the whole file system"
+    if path in ("/tmp", "/var/tmp", "/dev/shm"):
+        return "a temporary directory shared with other builds"
     for target in _FORBIDDEN_TARGETS + ("/usr", "/etc"):
         if _under(path, target):
             return "a system directory"
+    return home_reason(path)
+
+
+def home_reason(path: str) -> Optional[str]:
+    """Why PATH is off limits as the caller's home or a parent of it, or None."""
+    path = os.path.normpath(path)
     for home in protected_homes():
-        if _under(home, path):
+        if path != "/" and _under(home, path):
             return "the caller's home directory %s" % home
     return None
 

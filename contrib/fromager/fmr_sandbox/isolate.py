@@ -103,14 +103,17 @@ def plan(argv: List[str], environ: Dict[str, str], cwd: str) -> dict:
     readonly: List[str] = list(s["ro"])
     tmpfs: List[str] = []
     why = bundle.unsafe_writable(cwd)
+    private = bundle.home_reason(cwd) or (why if why and why.startswith("a temporary") else None)
     if why is None:
         writable.append(cwd)
-    elif cwd != "/":
-        # Never the caller's home: the step gets an empty private directory there.
+    elif private:
+        # Never the caller's home nor the shared /tmp: an empty private
+        # directory at the same path instead.
         logging.getLogger("fmr_sandbox").warning(
             "%s: working directory %s is %s: an empty private directory takes its place",
-            PROG, cwd, why)
+            PROG, cwd, private)
         tmpfs.append(cwd)
+    # else: / or a system directory, seen read-only (or not at all) inside
     call = hookcall.detect(argv)
     if call is not None:
         writable += call.writable

@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <yajl/yajl_parse.h>
 
@@ -38,9 +40,98 @@ position_at (struct position *p, size_t off, unsigned *line, unsigned *column)
   *column = (unsigned) (off - p->line_start) + 1;
 }
 
+/* All nodes, strings and member arrays of one document live in a few large
+ * chunks freed together: a 1 MiB config has some 50,000 values, and one
+ * malloc each (plus its header and first-touch page faults) cost more than
+ * the parse itself. */
+struct arena_chunk
+{
+  struct arena_chunk *next;
+  size_t used, size, bytes; /* bytes: the whole mapping */
+  max_align_t data[];
+};
+
+#define ARENA_CHUNK_SIZE (256u * 1024)
+
+/* MAP_POPULATE faults the whole chunk in with one call instead of one page
+ * fault per page on first touch, which is most of the cost of a large
+ * config under virtualisation. */
+static struct arena_chunk *
+arena_chunk_new (size_t bytes)
+{
+  void *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED)
+    {
+      static const char msg[] = "fmr-run: out of memory\n";
+      (void) !write (STDERR_FILENO, msg, sizeof msg - 1);
+      abort ();
+    }
+  struct arena_chunk *c = p;
+  c->bytes = bytes;
+  return c;
+}
+
+static void *
+arena_alloc (struct arena_chunk **arena, size_t n)
+{
+  n = (n + 15) & ~(size_t) 15;
+  struct arena_chunk *c = *arena;
+  if (c == NULL || c->size - c->used < n)
+    {
+      size_t size = n > ARENA_CHUNK_SIZE ? n : ARENA_CHUNK_SIZE;
+      c = arena_chunk_new (sizeof *c + size);
+      c->used = 0;
+      c->size = size;
+      /* A chunk bigger than the standard one (a huge string) goes behind
+       * the current one, which keeps its free space. */
+      if (*arena && size > ARENA_CHUNK_SIZE)
+        {
+          c->next = (*arena)->next;
+          (*arena)->next = c;
+        }
+      else
+        {
+          c->next = *arena;
+          *arena = c;
+        }
+    }
+  void *p = (char *) c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+static void
+arena_free (struct arena_chunk *c)
+{
+  while (c)
+    {
+      struct arena_chunk *next = c->next;
+      munmap (c, c->bytes);
+      c = next;
+    }
+}
+
+/* The root handed out by json_parse is the first member of its document,
+ * which owns the arena. */
+struct json_doc
+{
+  struct json_node root;
+  struct arena_chunk *arena;
+};
+
 struct key_pos
 {
   unsigned line, column;
+};
+
+/* Members of the open containers, innermost last: a container's members
+ * are copied into an exact-size array of the arena when it closes. */
+struct scratch
+{
+  struct json_node **items;
+  char **keys;
+  struct key_pos *pos;
+  size_t len, cap;
 };
 
 struct builder
@@ -50,14 +141,14 @@ struct builder
   size_t len;
   struct diag_list *d;
   struct position pos;
-  struct json_node *root;
+  struct json_doc *doc;
+  bool have_root;
   struct json_node *stack[FMR_CONFIG_MAX_DEPTH + 1];
-  /* Per open object: where each key starts, noted when the key is read
-   * because positions are computed in increasing order. */
-  struct key_pos *key_pos[FMR_CONFIG_MAX_DEPTH + 1];
-  size_t key_cap[FMR_CONFIG_MAX_DEPTH + 1];
+  size_t first_member[FMR_CONFIG_MAX_DEPTH + 1]; /* scratch index of each open container's members */
   size_t depth;
-  char *pending_key;
+  struct scratch sc;
+  char *pending_key;            /* in the arena */
+  struct key_pos pending_pos;
   bool too_deep, bad_key;
   size_t error_off;
 };
@@ -68,19 +159,6 @@ builder_error_at (struct builder *bd, size_t off, const char *msg)
   unsigned line, column;
   position_at (&bd->pos, off, &line, &column);
   diag_add_at (bd->d, line, column, "%s", msg);
-}
-
-static void
-push_item (struct json_node *parent, struct json_node *child)
-{
-  if (parent->len == parent->cap)
-    {
-      parent->cap = parent->cap ? parent->cap * 2 : 4;
-      parent->items = xreallocarray (parent->items, parent->cap, sizeof *parent->items);
-      if (parent->type == JSON_OBJECT)
-        parent->keys = xreallocarray (parent->keys, parent->cap, sizeof *parent->keys);
-    }
-  parent->items[parent->len++] = child;
 }
 
 /* Offset where the key token just consumed starts: yajl reports the end of
@@ -107,65 +185,86 @@ key_start (const struct builder *bd)
   return i;
 }
 
+static struct json_node *
+new_node (struct builder *bd, enum json_type type)
+{
+  struct json_node *n;
+  if (bd->depth == 0 && !bd->have_root)
+    {
+      n = &bd->doc->root;
+      bd->have_root = true;
+    }
+  else
+    n = arena_alloc (&bd->doc->arena, sizeof *n);
+  memset (n, 0, sizeof *n);
+  n->type = type;
+  return n;
+}
+
+static char *
+arena_strndup (struct builder *bd, const char *s, size_t len)
+{
+  char *p = arena_alloc (&bd->doc->arena, len + 1);
+  memcpy (p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
 static int
 add_node (struct builder *bd, struct json_node *n)
 {
   if (bd->depth == 0)
+    return 1; /* the root, already in place */
+  struct scratch *sc = &bd->sc;
+  if (sc->len == sc->cap)
     {
-      bd->root = n;
-      return 1;
+      sc->cap = sc->cap ? sc->cap * 2 : 256;
+      sc->items = xreallocarray (sc->items, sc->cap, sizeof *sc->items);
+      sc->keys = xreallocarray (sc->keys, sc->cap, sizeof *sc->keys);
+      sc->pos = xreallocarray (sc->pos, sc->cap, sizeof *sc->pos);
     }
-  struct json_node *parent = bd->stack[bd->depth - 1];
-  size_t idx = parent->len;
-  push_item (parent, n);
-  if (parent->type == JSON_OBJECT)
-    {
-      parent->keys[idx] = bd->pending_key;
-      bd->pending_key = NULL;
-    }
+  sc->items[sc->len] = n;
+  sc->keys[sc->len] = bd->pending_key;
+  sc->pos[sc->len] = bd->pending_pos;
+  sc->len++;
+  bd->pending_key = NULL;
   return 1;
-}
-
-static struct json_node *
-new_node (enum json_type type)
-{
-  struct json_node *n = xzalloc (sizeof *n);
-  n->type = type;
-  return n;
 }
 
 static int
 on_null (void *ctx)
 {
-  return add_node (ctx, new_node (JSON_NULL));
+  struct builder *bd = ctx;
+  return add_node (bd, new_node (bd, JSON_NULL));
 }
 
 static int
 on_boolean (void *ctx, int v)
 {
-  struct json_node *n = new_node (JSON_BOOL);
+  struct builder *bd = ctx;
+  struct json_node *n = new_node (bd, JSON_BOOL);
   n->boolean = v != 0;
-  return add_node (ctx, n);
+  return add_node (bd, n);
 }
 
 static int
 on_number (void *ctx, const char *s, size_t len)
 {
-  struct json_node *n = new_node (JSON_NUMBER);
-  n->str = xstrndup (s, len);
+  struct builder *bd = ctx;
+  struct json_node *n = new_node (bd, JSON_NUMBER);
+  n->str = arena_strndup (bd, s, len);
   n->len = len;
-  return add_node (ctx, n);
+  return add_node (bd, n);
 }
 
 static int
 on_string (void *ctx, const unsigned char *s, size_t len)
 {
-  struct json_node *n = new_node (JSON_STRING);
-  n->str = xmalloc (len + 1);
-  memcpy (n->str, s, len);
-  n->str[len] = '\0';
+  struct builder *bd = ctx;
+  struct json_node *n = new_node (bd, JSON_STRING);
+  n->str = arena_strndup (bd, (const char *) s, len);
   n->len = len;
-  return add_node (ctx, n);
+  return add_node (bd, n);
 }
 
 static int
@@ -173,16 +272,14 @@ open_container (struct builder *bd, enum json_type type)
 {
   if (bd->depth >= FMR_CONFIG_MAX_DEPTH)
     {
-      /* Refused while parsing, so no deep tree is ever built (and no code
-       * recurses deeper than the limit). */
+      /* Refused while parsing, so no deep tree is ever built. */
       bd->too_deep = true;
       bd->error_off = yajl_get_bytes_consumed (bd->h);
       return 0;
     }
-  struct json_node *n = new_node (type);
+  struct json_node *n = new_node (bd, type);
   add_node (bd, n);
-  bd->key_pos[bd->depth] = NULL;
-  bd->key_cap[bd->depth] = 0;
+  bd->first_member[bd->depth] = bd->sc.len;
   bd->stack[bd->depth++] = n;
   return 1;
 }
@@ -210,27 +307,19 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
       bd->error_off = start;
       return 0;
     }
-  size_t top = bd->depth - 1;
-  struct json_node *obj = bd->stack[top];
-  if (obj->len >= bd->key_cap[top])
-    {
-      bd->key_cap[top] = bd->key_cap[top] ? bd->key_cap[top] * 2 : 4;
-      bd->key_pos[top] = xreallocarray (bd->key_pos[top], bd->key_cap[top], sizeof *bd->key_pos[top]);
-    }
-  struct key_pos *kp = &bd->key_pos[top][obj->len];
-  position_at (&bd->pos, start, &kp->line, &kp->column);
-  free (bd->pending_key);
-  bd->pending_key = xstrndup ((const char *) key, len);
+  /* Noted now, while positions still come in increasing order. */
+  position_at (&bd->pos, start, &bd->pending_pos.line, &bd->pending_pos.column);
+  bd->pending_key = arena_strndup (bd, (const char *) key, len);
   return 1;
 }
 
-static const struct json_node *sort_obj;
+static char **sort_keys;
 
 static int
 cmp_key_index (const void *a, const void *b)
 {
   size_t ia = *(const size_t *) a, ib = *(const size_t *) b;
-  int c = strcmp (sort_obj->keys[ia], sort_obj->keys[ib]);
+  int c = strcmp (sort_keys[ia], sort_keys[ib]);
   if (c)
     return c;
   return ia < ib ? -1 : ia > ib;
@@ -238,56 +327,73 @@ cmp_key_index (const void *a, const void *b)
 
 /* Duplicate keys are an error (OCI leaves them undefined, and two parsers
  * picking different ones is how sandboxes get bypassed).  Sorting keeps
- * this O(n log n); the later duplicates are dropped from the tree. */
+ * this O(n log n); the later duplicates are dropped from the members
+ * (first..first+*n of the scratch). */
 static void
-check_duplicates (struct builder *bd, struct json_node *obj, const struct key_pos *kp)
+check_duplicates (struct builder *bd, size_t first, size_t *n)
 {
-  if (obj->len < 2)
+  if (*n < 2)
     return;
-  cleanup_free size_t *idx = xcalloc (obj->len, sizeof *idx);
-  cleanup_free bool *drop = xcalloc (obj->len, sizeof *drop);
-  for (size_t i = 0; i < obj->len; i++)
+  char **keys = bd->sc.keys + first;
+  cleanup_free size_t *idx = xcalloc (*n, sizeof *idx);
+  cleanup_free bool *drop = xcalloc (*n, sizeof *drop);
+  for (size_t i = 0; i < *n; i++)
     idx[i] = i;
-  sort_obj = obj;
-  qsort (idx, obj->len, sizeof *idx, cmp_key_index);
+  sort_keys = keys;
+  qsort (idx, *n, sizeof *idx, cmp_key_index);
   bool any = false;
-  for (size_t i = 1; i < obj->len; i++)
-    if (strcmp (obj->keys[idx[i]], obj->keys[idx[i - 1]]) == 0)
+  for (size_t i = 1; i < *n; i++)
+    if (strcmp (keys[idx[i]], keys[idx[i - 1]]) == 0)
       drop[idx[i]] = any = true;
   if (!any)
     return;
+  struct json_node **items = bd->sc.items + first;
+  const struct key_pos *pos = bd->sc.pos + first;
   size_t out = 0;
-  for (size_t i = 0; i < obj->len; i++)
+  for (size_t i = 0; i < *n; i++)
     {
-      if (!drop[i])
+      if (drop[i])
         {
-          obj->keys[out] = obj->keys[i];
-          obj->items[out++] = obj->items[i];
+          diag_add_at (bd->d, pos[i].line, pos[i].column, "duplicate key \"%s\"", keys[i]);
           continue;
         }
-      diag_add_at (bd->d, kp[i].line, kp[i].column, "duplicate key \"%s\"", obj->keys[i]);
-      free (obj->keys[i]);
-      json_free (obj->items[i]);
+      keys[out] = keys[i];
+      items[out++] = items[i];
     }
-  obj->len = out;
+  *n = out;
+}
+
+static void
+close_container (struct builder *bd)
+{
+  bd->depth--;
+  struct json_node *c = bd->stack[bd->depth];
+  size_t first = bd->first_member[bd->depth];
+  size_t n = bd->sc.len - first;
+  if (c->type == JSON_OBJECT)
+    check_duplicates (bd, first, &n);
+  c->len = n;
+  c->items = arena_alloc (&bd->doc->arena, n * sizeof *c->items);
+  memcpy (c->items, bd->sc.items + first, n * sizeof *c->items);
+  if (c->type == JSON_OBJECT)
+    {
+      c->keys = arena_alloc (&bd->doc->arena, n * sizeof *c->keys);
+      memcpy (c->keys, bd->sc.keys + first, n * sizeof *c->keys);
+    }
+  bd->sc.len = first;
 }
 
 static int
 on_end_map (void *ctx)
 {
-  struct builder *bd = ctx;
-  bd->depth--;
-  check_duplicates (bd, bd->stack[bd->depth], bd->key_pos[bd->depth]);
-  free (bd->key_pos[bd->depth]);
-  bd->key_pos[bd->depth] = NULL;
+  close_container (ctx);
   return 1;
 }
 
 static int
 on_end_array (void *ctx)
 {
-  struct builder *bd = ctx;
-  bd->depth--;
+  close_container (ctx);
   return 1;
 }
 
@@ -327,11 +433,12 @@ report_yajl_error (struct builder *bd, size_t off)
 static void
 builder_release (struct builder *bd)
 {
-  for (size_t i = 0; i <= FMR_CONFIG_MAX_DEPTH; i++)
-    free (bd->key_pos[i]);
-  free (bd->pending_key);
-  json_free (bd->root);
-  bd->root = NULL;
+  free (bd->sc.items);
+  free (bd->sc.keys);
+  free (bd->sc.pos);
+  if (bd->doc)
+    json_free (&bd->doc->root);
+  bd->doc = NULL;
   if (bd->h)
     yajl_free (bd->h);
 }
@@ -354,6 +461,7 @@ json_parse (const char *text, size_t len, struct diag_list *d)
       return NULL;
     }
   struct builder bd = { .text = text, .len = len, .d = d, .pos = { .text = text, .line = 1 } };
+  bd.doc = xzalloc (sizeof *bd.doc);
   bd.h = yajl_alloc (&callbacks, NULL, &bd);
   if (bd.h == NULL)
     abort ();
@@ -367,8 +475,8 @@ json_parse (const char *text, size_t len, struct diag_list *d)
     }
   if (st == yajl_status_ok)
     {
-      struct json_node *root = bd.root;
-      bd.root = NULL;
+      struct json_node *root = &bd.doc->root;
+      bd.doc = NULL;
       builder_release (&bd);
       return root;
     }
@@ -390,21 +498,13 @@ json_parse (const char *text, size_t len, struct diag_list *d)
 }
 
 void
-json_free (struct json_node *n)
+json_free (struct json_node *root)
 {
-  if (n == NULL)
+  if (root == NULL)
     return;
-  /* Depth is bounded by FMR_CONFIG_MAX_DEPTH, so recursion is safe. */
-  for (size_t i = 0; i < n->len && n->items; i++)
-    {
-      if (n->keys)
-        free (n->keys[i]);
-      json_free (n->items[i]);
-    }
-  free (n->keys);
-  free (n->items);
-  free (n->str);
-  free (n);
+  struct json_doc *doc = (struct json_doc *) root; /* root is its first member */
+  arena_free (doc->arena);
+  free (doc);
 }
 
 const struct json_node *

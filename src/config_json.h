@@ -33,7 +33,6 @@ struct json_node
   char *str;                /* string or number text, NUL-terminated */
   char **keys;              /* JSON_OBJECT: member names (never hold a NUL) */
   struct json_node **items; /* JSON_OBJECT values, JSON_ARRAY elements */
-  size_t cap;
 };
 
 /* Parse text; on any syntax problem add "LINE:COL: parse error: ..." to d
@@ -41,7 +40,8 @@ struct json_node
  * returned (the first of each duplicate wins), so that later checks can
  * report more problems. */
 struct json_node *json_parse (const char *text, size_t len, struct diag_list *d);
-void json_free (struct json_node *n);
+/* Frees a whole tree; only for a root that json_parse returned. */
+void json_free (struct json_node *root);
 
 /* The member named key, or NULL. */
 const struct json_node *json_get (const struct json_node *obj, const char *key);

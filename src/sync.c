@@ -86,9 +86,13 @@ sync_recv (int fd, struct sync_msg *m)
   } ctl;
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
   ssize_t r;
+  /* ECONNRESET: the other end closed with a message of ours unread (the
+   * sandbox failed before taking the seccomp filter).  The kernel reports
+   * that once, ahead of what the other end sent before it closed: read on,
+   * or its error message would be lost. */
   do
     r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
+  while (r < 0 && (errno == EINTR || errno == ECONNRESET));
   if (r < 0)
     return -1;
   if (r == 0)

@@ -65,6 +65,26 @@ Test (sync, an_error_arrives_whole_with_errno_and_exit_code)
   close (sv[0]);
 }
 
+Test (sync, an_error_survives_an_unread_message_of_ours)
+{
+  /* The sandbox fails and exits before reading the seccomp filter the
+   * parent sent: the kernel then flags ECONNRESET, but the error message
+   * the sandbox sent first must still arrive. */
+  int sv[2];
+  channel (sv);
+  cr_assert_eq (sync_send (sv[0], SYNC_GO), 0);
+  cleanup_error fmr_error_t err = NULL;
+  fmr_error_set (&err, ENOENT, "mounts[5].destination: /tmp: resolves to the root");
+  cr_assert_eq (sync_send_error (sv[1], err, FMR_EXIT_FAILURE), 0);
+  close (sv[1]);
+  struct sync_msg m;
+  cr_assert_eq (sync_recv (sv[0], &m), 1);
+  cr_assert_eq (m.type, SYNC_ERROR);
+  cr_assert_str_eq (m.msg, "mounts[5].destination: /tmp: resolves to the root");
+  cr_assert_eq (sync_recv (sv[0], &m), 0);
+  close (sv[0]);
+}
+
 Test (sync, a_long_message_is_cut_not_overrun)
 {
   int sv[2];

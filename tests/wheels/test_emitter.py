@@ -200,6 +200,30 @@ class IsolateSettingsTest(unittest.TestCase):
 
 
 class PluginUnitTest(unittest.TestCase):
+    def fake_fmr_run(self, body):
+        tmp = wheeltest.scratch(self)
+        path = os.path.join(tmp, "fmr-run")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\necho called >> %s/calls\n%s\n" % (tmp, body))
+        os.chmod(path, 0o755)
+        self.addCleanup(plugin._reset_check_cache)
+        plugin._reset_check_cache()
+        return path, os.path.join(tmp, "calls")
+
+    def test_check_runs_once_per_process(self):
+        fake, calls = self.fake_fmr_run('echo "fmr-run: check: user namespaces: off" >&2; exit 1')
+        for _ in range(2):
+            with self.assertRaises(plugin.SandboxError) as cm:
+                plugin.check_host(fake)
+            self.assertIn("user namespaces: off", str(cm.exception))
+        with open(calls) as f:
+            self.assertEqual(f.read(), "called\n")
+
+    def test_check_not_implemented_is_a_warning(self):
+        fake, _ = self.fake_fmr_run('echo "fmr-run: check: not implemented yet" >&2; exit 125')
+        with self.assertLogs("fmr_sandbox", "WARNING"):
+            self.assertEqual(plugin.check_host(fake).returncode, 0)
+
     def test_setup_and_teardown(self):
         work = os.path.join(wheeltest.scratch(self), "pkg-1.0")
         sdist_root = os.path.join(work, "pkg-1.0")

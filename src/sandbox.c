@@ -133,12 +133,41 @@ close_joined (struct joined_ns *j)
   j->n = 0;
 }
 
+static bool
+has_late_joins (const struct joined_ns *j)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->fd[i] >= 0 && is_late (j->type[i]))
+      return true;
+  return false;
+}
+
+static int
+names_and_loopback (struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  if (net_set_names (b, err) < 0)
+    return -1;
+  if ((b->clone_flags & CLONE_NEWNET) && net_loopback_up (err) < 0)
+    return -1;
+  sandbox_debug (ctx, "hostname and loopback");
+  return 0;
+}
+
 static int
 child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
 {
-  const struct fmr_bundle *b = ctx->bundle;
   struct sync_msg m;
-  /* Wait for the id maps: until then we hold no usable credentials. */
+  /* The first process of a new user namespace holds every capability over
+   * the namespaces created with it, mapped or not, and hostname and
+   * loopback create no file: they need no id map, so they run while the
+   * parent writes the maps.  A namespace joined by path must be entered
+   * first (it may be the uts or network one), so then they wait. */
+  bool early = !has_late_joins (j);
+  int early_r = early ? names_and_loopback (ctx, err) : 0;
+  /* Wait for the id maps: until then we hold no usable credentials.  Even
+   * after a failure above: exiting now would make the parent's writes to
+   * /proc/PID fail and hide the real error. */
   if (sync_recv (ctx->sync_fd, &m) != 1 || m.type != SYNC_GO)
     _exit (FMR_EXIT_FAILURE); /* the parent is gone or failed: it reports */
   /* The parent may have died after sending GO but before PR_SET_PDEATHSIG
@@ -148,13 +177,10 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
   if (poll (&pf, 1, 0) > 0 && (pf.revents & POLLHUP))
     _exit (FMR_EXIT_FAILURE);
   sandbox_debug (ctx, "id maps written");
-  if (join (j, false, err) < 0)
+  if (early_r < 0)
     return -1;
-  if (net_set_names (b, err) < 0)
+  if (!early && (join (j, false, err) < 0 || names_and_loopback (ctx, err) < 0))
     return -1;
-  if ((b->clone_flags & CLONE_NEWNET) && net_loopback_up (err) < 0)
-    return -1;
-  sandbox_debug (ctx, "hostname and loopback");
   if (rootfs_setup (ctx, err) < 0)
     return -1;
   sandbox_debug (ctx, "root filesystem built");

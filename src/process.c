@@ -238,8 +238,12 @@ process_exec (struct sandbox_ctx *ctx)
         {
           sandbox_debug (ctx, "exec %s", exe);
           execve (exe, p->args, payload_env (ctx));
-          code = errno == ENOENT ? FMR_EXIT_NOT_FOUND : FMR_EXIT_CANNOT_EXEC;
-          fmr_error_set (&err, errno, "process.args[0]: execve `%s`", exe);
+          /* The file was found a moment ago: ENOENT now means its
+           * interpreter (the #! line or the ELF loader) is missing, which
+           * shells report as "cannot execute" (126), not "not found". */
+          code = FMR_EXIT_CANNOT_EXEC;
+          fmr_error_set (&err, errno, "process.args[0]: execve `%s`%s", exe,
+                         errno == ENOENT ? " (its interpreter is missing from the sandbox)" : "");
         }
     }
   sync_send_error (ctx->sync_fd, err, code);

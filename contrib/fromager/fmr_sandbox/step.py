@@ -12,7 +12,7 @@ import subprocess
 from typing import Iterable, Mapping, Optional, Sequence
 
 from . import bundle
-from .envfilter import EnvFilter
+from .envfilter import EnvFilter, split_names
 
 logger = logging.getLogger("fmr_sandbox")
 
@@ -34,7 +34,6 @@ def settings_filter(environ: Mapping[str, str], keep_env: Sequence[str] = (),
     """The filter of a step: the defaults, FROMAGER_SCRUB_ENV_VARS, the
     caller's KEEP_ENV/DELETE_ENV plus FMR_KEEP_ENV / FMR_DELETE_ENV
     (comma-separated patterns), and this package's own variables removed."""
-    from .envfilter import split_names
     keep = list(keep_env) + list(split_names(environ.get("FMR_KEEP_ENV")))
     delete = list(delete_env) + list(split_names(environ.get("FMR_DELETE_ENV"))) + list(OWN_VARIABLES)
     return EnvFilter.from_environ(environ, keep, delete)

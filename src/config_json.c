@@ -373,6 +373,9 @@ close_container (struct builder *bd)
   if (c->type == JSON_OBJECT)
     check_duplicates (bd, first, &n);
   c->len = n;
+  bd->sc.len = first;
+  if (n == 0)
+    return; /* items and keys stay NULL */
   c->items = arena_alloc (&bd->doc->arena, n * sizeof *c->items);
   memcpy (c->items, bd->sc.items + first, n * sizeof *c->items);
   if (c->type == JSON_OBJECT)
@@ -380,7 +383,6 @@ close_container (struct builder *bd)
       c->keys = arena_alloc (&bd->doc->arena, n * sizeof *c->keys);
       memcpy (c->keys, bd->sc.keys + first, n * sizeof *c->keys);
     }
-  bd->sc.len = first;
 }
 
 static int

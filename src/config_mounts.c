@@ -33,6 +33,13 @@ all_digits (const char *s, int base)
   return true;
 }
 
+/* uid=, gid=: a decimal id that fits in 32 bits. */
+static bool
+valid_id (const char *s)
+{
+  return s && all_digits (s, 10) && strlen (s) <= 10 && strtoull (s, NULL, 10) <= UINT32_MAX;
+}
+
 /* size=: a number with an optional k/m/g or % suffix. */
 static bool
 valid_size (const char *s)
@@ -57,21 +64,23 @@ valid_data_option (enum fmr_mount_kind kind, const char *opt)
       if (KEY ("size") || KEY ("nr_inodes") || KEY ("nr_blocks"))
         return val && valid_size (val);
       if (KEY ("uid") || KEY ("gid"))
-        return val && all_digits (val, 10);
+        return valid_id (val);
       return KEY ("huge") && val != NULL;
     case FMR_MOUNT_DEVPTS:
       if (KEY ("newinstance"))
         return val == NULL;
       if (KEY ("ptmxmode") || KEY ("mode"))
         return val && all_digits (val, 8) && strtoul (val, NULL, 8) <= 07777;
-      return (KEY ("gid") || KEY ("uid") || KEY ("max")) && val && all_digits (val, 10);
+      if (KEY ("gid") || KEY ("uid"))
+        return valid_id (val);
+      return KEY ("max") && val && all_digits (val, 10);
     case FMR_MOUNT_PROC:
       if (KEY ("hidepid"))
         return val && (all_digits (val, 10) || !strcmp (val, "off") || !strcmp (val, "noaccess")
                        || !strcmp (val, "invisible") || !strcmp (val, "ptraceable"));
       if (KEY ("subset"))
         return val && strcmp (val, "pid") == 0;
-      return KEY ("gid") && val && all_digits (val, 10);
+      return KEY ("gid") && valid_id (val);
     default:
       return false;
     }
@@ -180,7 +189,7 @@ check_source (struct pctx *pc, struct fmr_mount *m, const char *path)
     }
   if (m->source[0] != '/')
     {
-      char *abs = xasprintf ("%s/%s", pc->bundle_dir, m->source);
+      char *abs = bundle_path (pc->bundle_dir, m->source);
       free (m->source);
       m->source = abs;
     }

@@ -22,6 +22,21 @@ check_absolute (struct pctx *pc, const char *path, const char *value)
   return true;
 }
 
+char *
+bundle_path (const char *bundle_dir, const char *path)
+{
+  if (path[0] == '/')
+    return xstrdup (path);
+  size_t n = strlen (bundle_dir);
+  while (n > 1 && bundle_dir[n - 1] == '/')
+    n--;
+  if (strcmp (path, ".") == 0)
+    return xstrndup (bundle_dir, n);
+  while (path[0] == '.' && path[1] == '/')
+    path += 2;
+  return xasprintf ("%.*s%s%s", (int) n, bundle_dir, bundle_dir[n - 1] == '/' ? "" : "/", path);
+}
+
 static void
 parse_version (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
 {
@@ -48,10 +63,8 @@ parse_root (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
     return;
   if (path[0] == '\0')
     diag_error (pc->d, "root.path", "is empty");
-  else if (path[0] == '/')
-    b->root_path = xstrdup (path);
   else
-    b->root_path = xasprintf ("%s/%s", pc->bundle_dir, path);
+    b->root_path = bundle_path (pc->bundle_dir, path);
 }
 
 static void

@@ -146,13 +146,14 @@ parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
   check_members (pc, n, "linux.seccomp", known, unsupported);
   struct fmr_seccomp *s = b->seccomp = xzalloc (sizeof *s);
   cleanup_free char *def = get_string (pc, n, "defaultAction", "linux.seccomp", true);
-  if (def)
-    parse_action (pc, def, "linux.seccomp.defaultAction", &s->default_action);
+  bool def_ok = def && parse_action (pc, def, "linux.seccomp.defaultAction", &s->default_action);
   int64_t e;
   if (get_int (pc, n, "defaultErrnoRet", "linux.seccomp", 0, 4095, false, &e))
     {
       s->has_default_errno_ret = true;
       s->default_errno_ret = (unsigned) e;
+      if (def_ok && s->default_action != FMR_SCMP_ERRNO && s->default_action != FMR_SCMP_TRACE)
+        diag_error (pc->d, "linux.seccomp", "defaultErrnoRet needs the defaultAction SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
     }
   parse_arches_and_flags (pc, n, s);
   const struct json_node *sys = get_member (pc, n, "syscalls", JSON_ARRAY, "linux.seccomp", false);

@@ -90,6 +90,35 @@ validate_user_namespace (struct fmr_bundle *b, struct diag_list *d)
       }
 }
 
+/* Plain decimal text ("30", "2.5", ".5", "1e3"), as the schema says:
+ * strtod alone would also take " 30", "+30" and hexadecimal "0x1e". */
+static bool
+decimal_text (const char *s)
+{
+  static const char digits[] = "0123456789";
+  size_t whole = strspn (s, digits);
+  const char *p = s + whole;
+  size_t frac = 0;
+  if (*p == '.')
+    {
+      frac = strspn (p + 1, digits);
+      p += 1 + frac;
+    }
+  if (whole + frac == 0)
+    return false;
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      size_t exp = strspn (p, digits);
+      if (exp == 0)
+        return false;
+      p += exp;
+    }
+  return *p == '\0';
+}
+
 static void
 validate_annotations (struct fmr_bundle *b, struct diag_list *d)
 {
@@ -107,7 +136,7 @@ validate_annotations (struct fmr_bundle *b, struct diag_list *d)
       if (dest == NULL)
         diag_error (d, p, "unknown fmr-run annotation (known: " FMR_ANNOTATION_PREFIX "timeout, "
                           FMR_ANNOTATION_PREFIX "kill-after)");
-      else if (!parse_seconds (a->value, dest))
+      else if (!decimal_text (a->value) || !parse_seconds (a->value, dest))
         diag_error (d, p, "\"%s\" is not a positive number of seconds", a->value);
     }
 }

@@ -64,7 +64,10 @@ cmd_validate (int argc, char **argv)
     }
   fmr_bundle_free (b);
   if (json)
-    diag_print_json (&d, stdout);
+    {
+      diag_print_json (&d, stdout);
+      fputc ('\n', stdout);
+    }
   else
     diag_print_text (&d, stdout);
   int code = d.n_errors ? 1 : 0;

@@ -64,10 +64,7 @@ cmd_validate (int argc, char **argv)
     }
   fmr_bundle_free (b);
   if (json)
-    {
-      diag_print_json (&d, stdout);
-      fputc ('\n', stdout);
-    }
+    diag_print_json (&d, stdout); /* yajl's beautified output ends with a newline */
   else
     diag_print_text (&d, stdout);
   int code = d.n_errors ? 1 : 0;

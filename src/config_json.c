@@ -119,9 +119,12 @@ struct json_doc
   struct arena_chunk *arena;
 };
 
+/* Where a key starts; turned into line and column only for the rare
+ * duplicate that is reported, since counting lines for every key of a
+ * large config cost more than parsing it. */
 struct key_pos
 {
-  unsigned line, column;
+  size_t off;
 };
 
 /* Members of the open containers, innermost last: a container's members
@@ -307,8 +310,7 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
       bd->error_off = start;
       return 0;
     }
-  /* Noted now, while positions still come in increasing order. */
-  position_at (&bd->pos, start, &bd->pending_pos.line, &bd->pending_pos.column);
+  bd->pending_pos.off = start;
   bd->pending_key = arena_strndup (bd, (const char *) key, len);
   return 1;
 }
@@ -354,7 +356,10 @@ check_duplicates (struct builder *bd, size_t first, size_t *n)
     {
       if (drop[i])
         {
-          diag_add_at (bd->d, pos[i].line, pos[i].column, "duplicate key \"%s\"", keys[i]);
+          struct position from_start = { .text = bd->text, .line = 1 };
+          unsigned line, column;
+          position_at (&from_start, pos[i].off, &line, &column);
+          diag_add_at (bd->d, line, column, "duplicate key \"%s\"", keys[i]);
           continue;
         }
       keys[out] = keys[i];

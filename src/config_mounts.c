@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -181,7 +182,6 @@ mount_kind (struct pctx *pc, struct fmr_mount *m, bool bind_opt, const char *pat
 static void
 check_source (struct pctx *pc, struct fmr_mount *m, const char *path)
 {
-  cleanup_free char *ps = path_join (path, "source");
   if (m->source == NULL || m->source[0] == '\0')
     {
       diag_error (pc->d, path, "a bind mount needs a \"source\"");
@@ -195,7 +195,11 @@ check_source (struct pctx *pc, struct fmr_mount *m, const char *path)
     }
   struct stat st;
   if (stat (m->source, &st) < 0)
-    diag_error (pc->d, ps, "%s: %s", m->source, strerror (errno));
+    {
+      int e = errno;
+      cleanup_free char *ps = path_join (path, "source");
+      diag_error (pc->d, ps, "%s: %s", m->source, strerror (e));
+    }
 }
 
 static void
@@ -208,9 +212,12 @@ parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struc
   m->type = get_string (pc, n, "type", path, false);
   m->source = get_string (pc, n, "source", path, false);
   m->options = get_string_array (pc, n, "options", path, false, &m->n_options);
-  cleanup_free char *pd = path_join (path, "destination");
-  if (m->destination && check_absolute (pc, pd, m->destination) && has_dotdot (m->destination))
-    diag_error (pc->d, pd, "\"%s\" has a \"..\" component", m->destination);
+  if (m->destination && (m->destination[0] != '/' || has_dotdot (m->destination)))
+    {
+      cleanup_free char *pd = path_join (path, "destination");
+      if (check_absolute (pc, pd, m->destination))
+        diag_error (pc->d, pd, "\"%s\" has a \"..\" component", m->destination);
+    }
   bool bind_opt = false, rro = false, rrw = false;
   for (size_t i = 0; i < m->n_options; i++)
     if (strcmp (m->options[i], "bind") == 0 || strcmp (m->options[i], "rbind") == 0)
@@ -239,7 +246,8 @@ parse_mounts (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
   b->mounts = xcalloc (n->len + 1, sizeof *b->mounts);
   for (size_t i = 0; i < n->len; i++)
     {
-      cleanup_free char *path = path_index ("mounts", i);
+      char path[32];
+      snprintf (path, sizeof path, "mounts[%zu]", i);
       if (!json_want (pc, n->items[i], JSON_OBJECT, path))
         continue;
       parse_mount (pc, n->items[i], path, &b->mounts[b->n_mounts++]);

@@ -46,8 +46,16 @@ def scratch(test: unittest.TestCase, prefix: str = "fmr-wheels-") -> str:
 
 
 def copy_project(name: str, dest: str) -> str:
-    shutil.copytree(os.path.join(PROJECTS, name), dest,
+    # copy, not copy2: the source tree may be read-only (make distcheck),
+    # and the build writes into its copy.
+    shutil.copytree(os.path.join(PROJECTS, name), dest, copy_function=shutil.copy,
                     ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    for root, dirs, files in os.walk(dest):
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o200)
+    os.chmod(dest, os.stat(dest).st_mode | 0o200)
     return dest
 
 

@@ -24,6 +24,7 @@ src_libfmr_a_SOURCES = \
 	src/spec_jsongen.c src/spec_jsongen.h \
 	src/cmd_validate.c \
 	src/cmd_check.c \
+	src/hostcheck.c src/hostcheck.h src/hostcheck_host.c \
 	src/cmd_features.c \
 	src/rootfs.c \
 	src/mounts.c src/mounts.h \

@@ -8,3 +8,4 @@ include tests/rootfs/local.mk
 include tests/spec/local.mk
 include tests/run-unit/local.mk
 include tests/wheels/local.mk
+include tests/check/local.mk

@@ -29,6 +29,7 @@
 #include "idmap.h"
 #include "mounts.h"
 #include "net.h"
+#include "process.h"
 #include "seccomp_filter.h"
 #include "util.h"
 
@@ -520,21 +521,13 @@ probe_syscalls (struct probe *p)
     set_part (p, HC_OPENAT2, STEP_OK, NULL, NULL);
 }
 
-/* Where execvp (idmap.c) would find NAME. */
+/* Where idmap.c's execvp would find NAME (the caller's PATH). */
 static char *
 find_in_path (const char *name)
 {
-  const char *path = getenv ("PATH");
-  cleanup_free char *copy = xstrdup (path && *path ? path : "/bin:/usr/bin");
-  char *save = NULL;
-  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-    {
-      char *candidate = xasprintf ("%s/%s", dir, name);
-      if (access (candidate, X_OK) == 0)
-        return candidate;
-      free (candidate);
-    }
-  return NULL;
+  cleanup_error fmr_error_t err = NULL;
+  int code;
+  return process_find_executable (environ, name, &code, &err);
 }
 
 /* Only a bundle mapping more than the caller's own ids needs newuidmap

@@ -124,6 +124,18 @@ class Supervision(SandboxTest):
         self.assertNotEqual(r["path=/proc/1/mem"]["read"], "ok")
         self.assertEqual(r["path=/proc/self/environ"]["read"], "ok")
 
+    def test_pid1_cannot_be_ptraced(self):
+        c = self.payload("/usr/bin/python3", "-c",
+                         "import ctypes, os\n"
+                         "libc = ctypes.CDLL(None, use_errno=True)\n"
+                         "r = libc.ptrace(16, 1, 0, 0)\n"  # PTRACE_ATTACH
+                         "print(r, os.strerror(ctypes.get_errno()))\n")
+        # Without the profile's ptrace rule: the kernel itself must refuse.
+        for rule in c["linux"]["seccomp"]["syscalls"]:
+            rule["names"] = [n for n in rule["names"] if n != "ptrace"]
+        r = self.run_bundle(c)
+        self.assertEqual(r.stdout.strip(), "-1 Operation not permitted")
+
     def test_stats_file(self):
         stats = os.path.join(self.writable_dir("out"), "stats.json")
         self.write(self.payload("/bin/sh", "-c", "exit 4"))
@@ -177,7 +189,10 @@ class Terminal(SandboxTest):
                     break
                 out += data
         _, status = os.waitpid(pid, 0)
+        # The caller's terminal is back in cooked mode: fmr-run restored it.
+        lflag = termios.tcgetattr(fd)[3]
         os.close(fd)
+        self.assertTrue(lflag & termios.ICANON and lflag & termios.ECHO, "terminal left in raw mode")
         self.assertEqual(os.waitstatus_to_exitcode(status), 5, out)
         self.assertIn(b"/dev/pts/0", out)
         self.assertIn(b"33 101", out)

@@ -3,11 +3,11 @@
 # It is compiled into the binary as a byte array (src/seccomp-default.inc,
 # made with od and sed, so no extra tool is needed) and installed for
 # people and builders who want to read or reuse it.  OCI syscall entries
-# have no comment field, so the reason for each rule is in
-# schemas/seccomp-default.md, one table row per entry in the same order:
-# change both together.
+# have no comment field, so the JSON is generated from
+# schemas/seccomp-default.rules, where each rule has its reason beside it,
+# by schemas/seccomp-gen; both files are committed.
 dist_pkgdata_DATA += schemas/seccomp-default.json
-EXTRA_DIST += schemas/seccomp-default.md
+EXTRA_DIST += schemas/seccomp-default.md schemas/seccomp-default.rules schemas/seccomp-gen
 BUILT_SOURCES += src/seccomp-default.inc
 CLEANFILES += src/seccomp-default.inc
 
@@ -17,6 +17,14 @@ src/seccomp-default.inc: $(top_srcdir)/schemas/seccomp-default.json
 	  od -A n -v -t x1 $(top_srcdir)/schemas/seccomp-default.json | \
 	    sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1, /g' -e 's/, $$/,/'; \
 	  echo '0x00'; } > $@.tmp && mv $@.tmp $@
+
+# After editing the rules: rewrite schemas/seccomp-default.json in the
+# source tree (tests/schema/profile-up-to-date fails while they disagree).
+# Not a dependency of the build: the JSON in the tree is the one shipped.
+seccomp-profile:
+	$(AM_V_GEN)$(PYTHON3) $(top_srcdir)/schemas/seccomp-gen \
+	  $(top_srcdir)/schemas/seccomp-default.rules $(top_srcdir)/schemas/seccomp-default.json
+.PHONY: seccomp-profile
 
 # The JSON Schema of the config.json fmr-run accepts (checked against
 # `fmr-run validate` by tests/schema/schema-agreement).

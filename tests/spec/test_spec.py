@@ -319,22 +319,6 @@ class Features(unittest.TestCase):
         self.assertEqual(run(["features", "extra"]).returncode, 125)
 
 
-class SeccompSidecar(unittest.TestCase):
-    def test_one_reason_per_rule(self):
-        """schemas/seccomp-default.md explains each syscalls[] entry, one table
-        row per entry in the same order: they must stay in step."""
-        with open(os.path.join(TOP_SRCDIR, "schemas", "seccomp-default.json")) as f:
-            rules = json.load(f)["syscalls"]
-        with open(os.path.join(TOP_SRCDIR, "schemas", "seccomp-default.md")) as f:
-            rows = [l for l in f if l.startswith("| ") and l.split("|")[1].strip().isdigit()]
-        self.assertEqual(len(rows), len(rules))
-        for i, (row, rule) in enumerate(zip(rows, rules)):
-            cells = [c.strip() for c in row.split("|")]
-            self.assertEqual(int(cells[1]), i)
-            self.assertEqual(cells[2], ", ".join("`%s`" % n for n in rule["names"]), "row %d" % i)
-            self.assertTrue(cells[5], "row %d has no reason" % i)
-
-
 class ExampleBundles(unittest.TestCase):
     def test_examples_validate(self):
         """contrib/bundles/*/config.json are what spec writes: validate must

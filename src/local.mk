@@ -40,7 +40,8 @@ src_libfmr_a_SOURCES = \
 	src/process.c src/process.h \
 	src/init.c src/init.h \
 	src/stats.c src/stats.h \
-	src/console.c src/console.h
+	src/console.c src/console.h \
+	src/stdio_relay.c src/stdio_relay.h
 
 FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 

@@ -26,6 +26,7 @@
 #include "process.h"
 #include "stats.h"
 #include "sandbox.h"
+#include "stdio_relay.h"
 #include "sync.h"
 #include "util.h"
 
@@ -154,6 +155,7 @@ names_and_loopback (struct sandbox_ctx *ctx, fmr_error_t *err)
   return 0;
 }
 
+/* *err already set: an earlier failure, reported once the maps are in. */
 static int
 child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
 {
@@ -164,7 +166,7 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
    * parent writes the maps.  A namespace joined by path must be entered
    * first (it may be the uts or network one), so then they wait. */
   bool early = !has_late_joins (j);
-  int early_r = early ? names_and_loopback (ctx, err) : 0;
+  int early_r = *err ? -1 : early ? names_and_loopback (ctx, err) : 0;
   /* Wait for the id maps: until then we hold no usable credentials.  Even
    * after a failure above: exiting now would make the parent's writes to
    * /proc/PID fail and hide the real error. */
@@ -208,11 +210,11 @@ receive_seccomp (struct sandbox_ctx *ctx, fmr_error_t *err)
 }
 
 __attribute__ ((noreturn)) static void
-child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
+child_main (struct sandbox_ctx *ctx, struct joined_ns *j, const struct stdio_relay *relay, fmr_error_t relay_err)
 {
-  cleanup_error fmr_error_t err = NULL;
+  cleanup_error fmr_error_t err = relay_err;
   /* If the outer fmr-run dies, so does PID 1 and with it the namespace. */
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+  if (err == NULL && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     fmr_error_set (&err, errno, "prctl PR_SET_PDEATHSIG");
   else if (child_build (ctx, j, &err) == 0 && receive_seccomp (ctx, &err) == 0)
     {
@@ -229,7 +231,10 @@ child_main (struct sandbox_ctx *ctx, struct joined_ns *j)
       if (payload == 0)
         process_exec (ctx);
       if (payload > 0)
-        init_supervise (ctx, payload);
+        {
+          stdio_relay_release_stdin (relay);
+          init_supervise (ctx, payload);
+        }
       fmr_error_set (&err, errno, "fork the payload");
     }
   sync_send_error (ctx->sync_fd, err, FMR_EXIT_FAILURE);
@@ -307,7 +312,7 @@ deadline_fire (struct deadline *dl, pid_t pid)
 /* Read the sandbox's messages until its end of the socket closes, then
  * reap PID 1.  Returns the exit status of `run`. */
 static int
-parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
+parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *relay, fmr_error_t *err)
 {
   struct sync_msg m;
   struct deadline dl;
@@ -316,9 +321,10 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
   struct console_relay console = { .master = -1 };
   for (;;)
     {
-      struct pollfd p[3] = { { .fd = fd, .events = POLLIN } };
+      struct pollfd p[7] = { { .fd = fd, .events = POLLIN } };
       int nc = console_relay_fds (&console, p + 1);
-      int n = poll (p, 1 + nc, deadline_poll_ms (&dl));
+      int ns = stdio_relay_fds (relay, p + 1 + nc);
+      int n = poll (p, (nfds_t) (1 + nc + ns), deadline_poll_ms (&dl));
       if (window_changed)
         {
           window_changed = 0;
@@ -333,6 +339,8 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
         }
       if (nc && !console_relay_pump (&console, p + 1, nc))
         console_relay_finish (&console);
+      if (ns)
+        stdio_relay_pump (relay, p + 1 + nc, ns);
       if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
         continue;
       if (sync_recv (fd, &m) != 1)
@@ -360,6 +368,7 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
     }
   console_relay_finish (&console);
   console_active = 0;
+  stdio_relay_finish (relay);
   int st;
   while (waitpid (pid, &st, 0) < 0)
     if (errno != EINTR)
@@ -412,7 +421,7 @@ send_seccomp (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
 }
 
 static int
-start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_t *err)
+start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct stdio_relay *relay, fmr_error_t *err)
 {
   /* A raw clone with no stack behaves like fork, but creates the new
    * namespaces in the same call. */
@@ -421,6 +430,9 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_
     return fmr_error_set (err, errno, "linux.namespaces: clone");
   if (pid == 0)
     {
+      /* Before anything else: not one step with the caller's terminal. */
+      fmr_error_t relay_err = NULL;
+      stdio_relay_child (relay, &relay_err);
       close (sv[0]);
       /* Keep the channel above any descriptor --preserve-fds hands on. */
       int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, 3 + ctx->opts->preserve_fds + 16);
@@ -432,7 +444,7 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], fmr_error_
           close (sv[1]);
           ctx->sync_fd = hi;
         }
-      child_main (ctx, j);
+      child_main (ctx, j, relay, relay_err);
     }
   return pid;
 }
@@ -457,11 +469,22 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
       close_joined (&j);
       return FMR_EXIT_FAILURE;
     }
-  pid_t pid = start_child (&ctx, &j, sv, err);
+  /* Without process.terminal, none of the caller's terminals goes in. */
+  struct stdio_relay relay;
+  stdio_relay_init (&relay);
+  if (!b->process.terminal && stdio_relay_open (&relay, err) < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      close_joined (&j);
+      return FMR_EXIT_FAILURE;
+    }
+  pid_t pid = start_child (&ctx, &j, sv, &relay, err);
   close (sv[1]);
   close_joined (&j);
+  stdio_relay_parent (&relay);
   if (pid < 0)
-    return close (sv[0]), FMR_EXIT_FAILURE;
+    return stdio_relay_finish (&relay), close (sv[0]), FMR_EXIT_FAILURE;
   sandbox_debug (&ctx, "clone");
   relay_signals (pid);
   if ((b->clone_flags & CLONE_NEWUSER)
@@ -469,6 +492,7 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
+      stdio_relay_finish (&relay);
       close (sv[0]);
       return FMR_EXIT_FAILURE;
     }
@@ -476,10 +500,11 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
   sandbox_debug (&ctx, "id maps written, sandbox told to go on");
   if (b->seccomp && send_seccomp (&ctx, pid, sv[0], err) < 0)
     {
+      stdio_relay_finish (&relay);
       close (sv[0]);
       return FMR_EXIT_FAILURE;
     }
-  int code = parent_wait (&ctx, pid, sv[0], err);
+  int code = parent_wait (&ctx, pid, sv[0], &relay, err);
   close (sv[0]);
   /* A stats failure is reported but does not hide the step's status. */
   cleanup_error fmr_error_t stats_err = NULL;

@@ -27,6 +27,7 @@ src_libfmr_a_SOURCES = \
 	src/hostcheck.c src/hostcheck.h src/hostcheck_host.c \
 	src/cmd_features.c \
 	src/rootfs.c \
+	src/pidlimit.c src/pidlimit.h \
 	src/mounts.c src/mounts.h \
 	src/mountinfo.c src/mountinfo.h \
 	src/devices.c src/devices.h \

@@ -13,6 +13,7 @@
 #include "devices.h"
 #include "mounts.h"
 #include "paths.h"
+#include "pidlimit.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -231,6 +232,9 @@ rootfs_setup (struct sandbox_ctx *ctx, fmr_error_t *err)
         return -1;
       sandbox_debug (ctx, "mounts[%zu] %s %s", i, mount_kind_name (b->mounts[i].kind), b->mounts[i].destination);
     }
+  /* Through the fresh proc, before linux.readonlyPaths makes /proc/sys
+   * read-only. */
+  pidlimit_apply (ctx, root);
 
   if (setup_dev (root, b, err) < 0)
     return -1;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -42,6 +43,28 @@ gen_rlimit (struct jgen *j, const char *type, long long hard, long long soft)
   jgen_map_close (j);
 }
 
+/* RLIMIT_NPROC counts the processes and threads of the payload's user in
+ * the sandbox, and through kernel.pid_max also bounds a sandbox root
+ * starts (src/pidlimit.c).  4096: a build runs a few tasks per job (make's
+ * shell, the compiler driver, cc1, as; ninja, cargo and rustc hold to their
+ * -j or jobserver too), a few hundred at -j128, plus tens of threads per
+ * JVM or Python worker pool; that leaves an order of magnitude of room,
+ * while a fork bomb stops at 4096 tasks, an eighth of the 32768 pids of a
+ * host that keeps the kernel's default pid_max.  Never above the caller's
+ * own hard limit: raising it needs CAP_SYS_RESOURCE on the host, and the
+ * kernel's default (RAM / 256 KiB) is below 4096 on a host with less than
+ * 1 GiB, where `run` would otherwise fail. */
+#define SPEC_NPROC 4096
+
+static long long
+spec_nproc (void)
+{
+  struct rlimit rl;
+  if (getrlimit (RLIMIT_NPROC, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < SPEC_NPROC)
+    return (long long) rl.rlim_max;
+  return SPEC_NPROC;
+}
+
 static void
 gen_process (struct jgen *j, const struct spec_options *o)
 {
@@ -71,6 +94,7 @@ gen_process (struct jgen *j, const struct spec_options *o)
   jgen_array_open (j);
   gen_rlimit (j, "RLIMIT_NOFILE", 1024, 1024);
   gen_rlimit (j, "RLIMIT_CORE", 0, 0);
+  gen_rlimit (j, "RLIMIT_NPROC", spec_nproc (), spec_nproc ());
   jgen_array_close (j);
   jgen_kv_bool (j, "noNewPrivileges", true);
   jgen_map_close (j);

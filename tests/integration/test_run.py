@@ -4,6 +4,8 @@ from inside by the probe, as root and as an unprivileged caller."""
 
 import json
 import os
+import platform
+import re
 import socket
 import shutil
 import subprocess
@@ -92,6 +94,77 @@ class Processes(SandboxTest):
         self.assertEqual(report["pids"], [1, 2])
         self.assertEqual(report["self"]["ppid"], 1)
         self.assertTrue(report["self"]["sid_is_self"])
+
+
+def kernel_version():
+    m = re.match(r"(\d+)\.(\d+)", platform.release())
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+class ProcessLimit(SandboxTest):
+    """RLIMIT_NPROC bounds a fork bomb, for a root caller too: the kernel
+    does not apply the rlimit to host uid 0, so fmr-run lowers the pid
+    namespace's pid_max to hold PID 1 plus the hard limit (src/pidlimit.c)."""
+
+    FORKS = "forks=2000"
+    PID_MAX = "read=/proc/sys/kernel/pid_max"
+
+    def nproc_config(self, limit, *checks):
+        c = self.config(*checks)
+        c["process"]["rlimits"].append({"type": "RLIMIT_NPROC", "soft": limit, "hard": limit})
+        return c
+
+    def need_per_namespace_pid_max(self):
+        if kernel_version() < (6, 14):
+            self.skipTest(f"kernel {platform.release()}: pid_max is per pid namespace only since Linux 6.14")
+
+    @staticmethod
+    def host_pid_max():
+        with open("/proc/sys/kernel/pid_max") as f:
+            return f.read()
+
+    def forks(self, limit):
+        before = self.host_pid_max()
+        r = self.probe(config=self.nproc_config(limit, self.FORKS))
+        self.assertEqual(self.host_pid_max(), before, "the host's pid_max changed")
+        return r[self.FORKS]
+
+    def test_fork_bomb_stops_at_the_limit(self):
+        if MODE == "root":
+            self.need_per_namespace_pid_max()
+        # Unprivileged, the rlimit counts every task of the uid in the
+        # sandbox's user namespace: PID 1 and the probe take two of 400.
+        # As root it does not apply; pid_max 701 leaves pids 1..700: PID 1,
+        # the probe and 698 children (src/pidlimit.c: why hard + 301).
+        self.assertEqual(self.forks(400), {"forked": 398 if MODE != "root" else 698, "errno": "EAGAIN"})
+
+    def test_small_limit(self):
+        if MODE == "root":
+            self.need_per_namespace_pid_max()
+        # pid_max 351: as root PID 1, the probe and 348 children.
+        self.assertEqual(self.forks(50), {"forked": 48 if MODE != "root" else 348, "errno": "EAGAIN"})
+
+    def test_pid_max_is_the_hard_limit_plus_301(self):
+        self.need_per_namespace_pid_max()
+        before = self.host_pid_max()
+        path = "path=/proc/sys/kernel/pid_max"
+        r = self.probe(config=self.nproc_config(1000, self.PID_MAX, path))
+        self.assertEqual(r[self.PID_MAX], "1301\n")
+        # The kernel lets uid 0 of the namespace's user namespace write it
+        # back up: the read-only /proc/sys (linux.readonlyPaths) stops that.
+        # Any other uid is refused by the file's permission first.
+        self.assertEqual(r[path]["write"], "EROFS" if MODE == "root" else "EACCES")
+        self.assertEqual(self.host_pid_max(), before, "the host's pid_max changed")
+
+    def test_without_proc_runs_unbounded_and_debug_says_so(self):
+        c = self.nproc_config(1000, "self")
+        c["mounts"] = [m for m in c["mounts"] if m["type"] != "proc"]
+        self.write(c)
+        r = self.run_fmr("run", "--debug", self.bundle)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["self"]["pid"], 2)
+        if kernel_version() >= (6, 14):
+            self.assertIn("] pid_max left alone: the bundle mounts no proc: ", r.stderr)
 
 
 class Filesystem(SandboxTest):

@@ -5,7 +5,8 @@
  * it asserts:
  *
  *   ids  uts  ns  net  pids  self  status  rlimits  fds  env  cwd  umask
- *   devices  path=PATH  connect=ADDR:PORT  syscall=NAME  exit=N
+ *   devices  path=PATH  read=PATH  connect=ADDR:PORT  syscall=NAME  forks=N
+ *   exit=N
  *
  * The probe is self-contained (no project headers, no libraries besides
  * libc) so that it can be linked statically and run in a root that holds
@@ -23,12 +24,14 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -699,6 +702,66 @@ check_syscall (const char *name)
   val_str ("unknown syscall");
 }
 
+/* read=PATH: the whole file as a string, or the errno of reading it. */
+static void
+check_read (const char *path)
+{
+  val_file (path);
+}
+
+/* forks=N: fork children that wait, until N of them run or fork fails;
+ * report how many ran and fork's errno ("ok" when all N did), then kill
+ * and reap every one, so that nothing of the check outlives it. */
+static void
+check_forks (const char *arg)
+{
+  long n = atol (arg);
+  if (n <= 0 || n > 100000)
+    {
+      val_str ("bad argument");
+      return;
+    }
+  pid_t *kids = calloc (n, sizeof *kids);
+  if (kids == NULL)
+    {
+      val_errno (errno);
+      return;
+    }
+  pid_t parent = getpid ();
+  long forked = 0;
+  int err = 0;
+  fflush (stdout);
+  for (; forked < n; forked++)
+    {
+      pid_t pid = fork ();
+      if (pid < 0)
+        {
+          err = errno;
+          break;
+        }
+      if (pid == 0)
+        {
+          /* Gone with the probe, should it die before killing us. */
+          prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+          if (getppid () != parent)
+            _exit (0);
+          for (;;)
+            pause ();
+        }
+      kids[forked] = pid;
+    }
+  for (long i = 0; i < forked; i++)
+    kill (kids[i], SIGKILL);
+  for (long i = 0; i < forked; i++)
+    while (waitpid (kids[i], NULL, 0) < 0 && errno == EINTR)
+      ;
+  free (kids);
+  open_obj ();
+  key ("forked"), val_num (forked);
+  key ("errno"), val_errno (err);
+  close_obj ();
+}
+
 static void
 run_check (const char *arg)
 {
@@ -720,6 +783,8 @@ run_check (const char *arg)
     { "path=", check_path },
     { "connect=", check_connect },
     { "syscall=", check_syscall },
+    { "read=", check_read },
+    { "forks=", check_forks },
   };
 
   key (arg);

@@ -8,6 +8,7 @@ Environment: FMR_RUN (the binary), FMR_TOP_SRCDIR (for schemas/).
 """
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -90,9 +91,24 @@ class DefaultBundle(SpecCase):
                                     "HOME=/tmp", "LANG=de_DE.UTF-8", "TERM=xterm-test"])
         self.assertEqual(p["capabilities"], {k: [] for k in
                                              ["bounding", "effective", "inheritable", "permitted", "ambient"]})
+        hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+        self.assertTrue(hard == resource.RLIM_INFINITY or hard >= 4096, "the test needs RLIMIT_NPROC >= 4096")
         self.assertEqual(p["rlimits"], [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024},
-                                        {"type": "RLIMIT_CORE", "hard": 0, "soft": 0}])
+                                        {"type": "RLIMIT_CORE", "hard": 0, "soft": 0},
+                                        {"type": "RLIMIT_NPROC", "hard": 4096, "soft": 4096}])
         self.assertIs(p["noNewPrivileges"], True)
+
+    def test_nproc_never_above_the_callers_hard_limit(self):
+        # The sandbox could not raise it (run would fail with EPERM).
+        def lower():
+            resource.setrlimit(resource.RLIMIT_NPROC, (1000, 1000))
+        bundle = os.path.join(self.tmp, "low")
+        r = subprocess.run([FMR_RUN, "spec", bundle], capture_output=True, text=True, timeout=60,
+                           preexec_fn=lower)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(bundle, "config.json")) as f:
+            rlimits = json.load(f)["process"]["rlimits"]
+        self.assertEqual(rlimits[2], {"type": "RLIMIT_NPROC", "hard": 1000, "soft": 1000})
 
     def test_linux(self):
         l = self.config["linux"]

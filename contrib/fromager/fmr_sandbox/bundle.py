@@ -19,6 +19,7 @@ and `fmr-run spec` write the same config.
 import json
 import os
 import pathlib
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,16 @@ CAP_SETS = ("bounding", "effective", "inheritable", "permitted", "ambient")
 RO_TREE = ["rbind", "ro", "nosuid", "nodev"]
 RW_TREE = ["rbind", "rw", "nosuid", "nodev"]
 RO_FILE = ["bind", "ro", "nosuid", "nodev"]
+
+# RLIMIT_NPROC of the step (src/spec_config.c says why 4096), never above the
+# caller's own hard limit, which the sandbox could not raise.
+NPROC = 4096
+
+
+def nproc_limit() -> int:
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    return NPROC if hard == resource.RLIM_INFINITY or hard >= NPROC else hard
+
 
 # Paths a bind must never target: the kernel's own trees are mounted fresh.
 _FORBIDDEN_TARGETS = ("/proc", "/dev", "/sys")
@@ -326,6 +337,7 @@ def build_config(
     mounts += [_mount(os.path.normpath(p), "tmpfs", "tmpfs", ["nosuid", "nodev", "mode=700"])
                for p in tmpfs]
 
+    nproc = nproc_limit()
     config = {
         "ociVersion": OCI_VERSION,
         "process": {
@@ -338,6 +350,7 @@ def build_config(
             "rlimits": [
                 {"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024},
                 {"type": "RLIMIT_CORE", "hard": 0, "soft": 0},
+                {"type": "RLIMIT_NPROC", "hard": nproc, "soft": nproc},
             ],
             "noNewPrivileges": True,
         },

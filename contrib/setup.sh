@@ -21,6 +21,7 @@ packages=(
   clang libclang-rt-14-dev help2man
   python3 python3-jsonschema python3-pep517 python3-setuptools python3-wheel python3-venv
   uidmap util-linux iproute2 procps crun bubblewrap hyperfine tmux
+  cmake cargo  # tests/hostile/test_buildtools.py builds with them inside the sandbox
 )
 
 install_packages () {

@@ -9,3 +9,4 @@ include tests/spec/local.mk
 include tests/run-unit/local.mk
 include tests/wheels/local.mk
 include tests/check/local.mk
+include tests/hostile/local.mk

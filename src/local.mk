@@ -50,3 +50,7 @@ bin_PROGRAMS += fmr-run
 fmr_run_SOURCES = src/main.c
 fmr_run_CFLAGS = $(AM_CFLAGS)
 fmr_run_LDADD = $(FMR_LIBS)
+
+# BUILT_SOURCES covers `make`, `make all` and `make check`; this covers a
+# lone `make fmr-run` in a fresh build tree too.
+src/libfmr_a-spec_config.$(OBJEXT): src/seccomp-default.inc

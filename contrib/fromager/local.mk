@@ -14,7 +14,7 @@ dist_fmrsandbox_DATA = contrib/fromager/fmr_sandbox/__init__.py contrib/fromager
 
 bin_SCRIPTS += fmr-isolate
 CLEANFILES += fmr-isolate
-EXTRA_DIST += contrib/fromager/fmr-isolate.in contrib/bench/wheel-overhead
+EXTRA_DIST += contrib/fromager/fmr-isolate.in
 fmr-isolate: $(top_srcdir)/contrib/fromager/fmr-isolate.in Makefile
 	$(AM_V_GEN)sed -e 's|@pkgdatadir[@]|$(pkgdatadir)|g' -e 's|@bindir[@]|$(bindir)|g' \
 	  $(top_srcdir)/contrib/fromager/fmr-isolate.in > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@

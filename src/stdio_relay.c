@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "stdio_relay.h"
+#include "util.h"
 
 static const int ignored[3] = { SIGPIPE, SIGTTIN, SIGTTOU };
 
@@ -213,30 +214,6 @@ pull_stdin (struct stdio_relay *r)
   push_stdin (r);
 }
 
-/* The caller's terminal is shared with its shell: its flags are not ours
- * to change.  Should someone have left it O_NONBLOCK, wait for room. */
-static int
-write_to_caller (int fd, const char *p, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t w = write (fd, p, len);
-      if (w < 0 && errno == EAGAIN)
-        {
-          struct pollfd pf = { .fd = fd, .events = POLLOUT };
-          poll (&pf, 1, -1);
-          continue;
-        }
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return -1;
-      p += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
 /* One read from output i, all of it to the caller: 1 when something was
  * copied, 0 when nothing is there now, -1 when the pipe is done (EOF, or
  * the caller's terminal refused the data) and closed. */
@@ -250,7 +227,7 @@ copy_out (struct stdio_relay *r, int i)
   while (n < 0 && errno == EINTR);
   if (n < 0 && errno == EAGAIN)
     return 0;
-  if (n > 0 && write_to_caller (r->out_to[i], buf, (size_t) n) == 0)
+  if (n > 0 && write_all (r->out_to[i], buf, (size_t) n) == 0)
     return 1;
   close_fd (&r->out[i]);
   return -1;

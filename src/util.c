@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
@@ -195,6 +196,14 @@ write_all (int fd, const void *buf, size_t len)
   while (len > 0)
     {
       ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EAGAIN)
+        {
+          /* A descriptor someone else left O_NONBLOCK (a terminal shared
+           * with the caller's shell): wait for room, do not change it. */
+          struct pollfd pf = { .fd = fd, .events = POLLOUT };
+          poll (&pf, 1, -1);
+          continue;
+        }
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)

@@ -46,7 +46,8 @@ void strv_free (char **v);
 int read_file_limited (const char *path, size_t max_size, char **out, size_t *len, fmr_error_t *err);
 /* Write buf to path atomically enough for our needs (O_TRUNC, mode 0644). */
 int write_file (const char *path, const char *buf, size_t len, fmr_error_t *err);
-/* Write all of buf to fd, retrying on EINTR and short writes. */
+/* Write all of buf to fd, retrying on EINTR and short writes, and waiting
+ * for room when fd is non-blocking. */
 int write_all (int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns bytes read (short on EOF) or -1. */
 ssize_t read_all (int fd, void *buf, size_t len);

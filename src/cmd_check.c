@@ -90,24 +90,10 @@ print_text (const struct hostcheck_report *r, bool ok)
 int
 cmd_check (int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    { "json", no_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  bool json = false;
-  optind = 1;
-  opterr = 0;
-  int c;
-  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'j': json = true; break;
-      case 'h': check_usage (stdout); return 0;
-      default:
-        fprintf (stderr, "fmr-run: check: unknown option `%s`; see `fmr-run check --help`\n", argv[optind - 1]);
-        return FMR_EXIT_FAILURE;
-      }
+  bool json;
+  int status = cmd_json_help_options ("check", argc, argv, check_usage, &json);
+  if (status >= 0)
+    return status;
   if (optind < argc)
     {
       fprintf (stderr, "fmr-run: check: no arguments expected, got `%s`\n", argv[optind]);

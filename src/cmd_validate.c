@@ -27,24 +27,10 @@ validate_usage (FILE *out)
 int
 cmd_validate (int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    { "json", no_argument, NULL, 'j' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  bool json = false;
-  optind = 1;
-  opterr = 0;
-  int c;
-  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'j': json = true; break;
-      case 'h': validate_usage (stdout); return 0;
-      default:
-        fprintf (stderr, "fmr-run: validate: unknown option `%s`; see `fmr-run validate --help`\n", argv[optind - 1]);
-        return FMR_EXIT_FAILURE;
-      }
+  bool json;
+  int status = cmd_json_help_options ("validate", argc, argv, validate_usage, &json);
+  if (status >= 0)
+    return status;
   if (argc - optind > 1)
     {
       fprintf (stderr, "fmr-run: validate: one BUNDLE expected\n");

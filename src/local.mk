@@ -25,7 +25,7 @@ src_libfmr_a_SOURCES = \
 	src/cmd_validate.c \
 	src/cmd_check.c \
 	src/hostcheck.c src/hostcheck.h src/hostcheck_host.c \
-	src/cmd_features.c \
+	src/cmd_features.c src/cmd_options.c \
 	src/rootfs.c \
 	src/pidlimit.c src/pidlimit.h \
 	src/mounts.c src/mounts.h \

@@ -6,7 +6,11 @@
  * After config_parse + config_validate succeed, no code reads JSON again and
  * no code re-checks what validation guaranteed: every path listed as
  * "absolute" is absolute, every name is resolved to its number, every
- * option is folded into the flag fields below. */
+ * option is folded into the flag fields below.
+ *
+ * Strings and arrays point into doc, the parsed config (see config_json.h),
+ * and are freed with it by fmr_bundle_free; only dir and config_path are
+ * allocated on their own. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -149,10 +153,13 @@ struct fmr_annotation
   char *key, *value;
 };
 
+struct json_doc;
+
 struct fmr_bundle
 {
-  char *dir;         /* bundle directory, absolute */
-  char *config_path; /* dir + "/config.json" */
+  char *dir;            /* bundle directory, absolute */
+  char *config_path;    /* dir + "/config.json" */
+  struct json_doc *doc; /* the parsed config, memory of everything below */
 
   char *oci_version;
   char *root_path; /* absolute (root.path resolved against dir) */

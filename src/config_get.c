@@ -21,6 +21,25 @@ path_index (const char *parent, size_t i)
   return xasprintf ("%s[%zu]", parent, i);
 }
 
+const char *
+path_index_buf (char *buf, const char *parent, size_t i)
+{
+  char digits[24];
+  size_t nd = 0;
+  do
+    digits[nd++] = (char) ('0' + i % 10);
+  while ((i /= 10) > 0);
+  size_t np = strnlen (parent, PATH_BUF_SIZE - nd - 3);
+  memcpy (buf, parent, np);
+  char *p = buf + np;
+  *p++ = '[';
+  while (nd > 0)
+    *p++ = digits[--nd];
+  *p++ = ']';
+  *p = '\0';
+  return buf;
+}
+
 static const char *
 type_word (enum json_type t)
 {
@@ -56,17 +75,18 @@ get_member (struct pctx *pc, const struct json_node *obj, const char *key, enum 
   return NULL;
 }
 
-static char *
-string_value (struct pctx *pc, const struct json_node *n, const char *path)
+static bool
+good_string (const struct json_node *n)
 {
-  if (!json_want (pc, n, JSON_STRING, path))
-    return NULL;
-  if (strlen (n->str) != n->len)
-    {
-      diag_error (pc->d, path, "contains a NUL byte");
-      return NULL;
-    }
-  return xstrdup (n->str);
+  return n->type == JSON_STRING && strlen (n->str) == n->len;
+}
+
+/* Reports why n is not a good_string. */
+static void
+report_string (struct pctx *pc, const struct json_node *n, const char *path)
+{
+  if (json_want (pc, n, JSON_STRING, path))
+    diag_error (pc->d, path, "contains a NUL byte");
 }
 
 char *
@@ -79,10 +99,11 @@ get_string (struct pctx *pc, const struct json_node *obj, const char *key, const
         diag_error (pc->d, path, "missing required field \"%s\"", key);
       return NULL;
     }
-  if (n->type == JSON_STRING && strlen (n->str) == n->len)
-    return xstrdup (n->str);
+  if (good_string (n))
+    return n->str;
   cleanup_free char *p = path_join (path, key);
-  return string_value (pc, n, p);
+  report_string (pc, n, p);
+  return NULL;
 }
 
 bool
@@ -94,53 +115,96 @@ get_bool (struct pctx *pc, const struct json_node *obj, const char *key, const c
   return n != NULL;
 }
 
-bool
-json_to_int (struct pctx *pc, const struct json_node *n, const char *path, int64_t min, int64_t max, int64_t *out)
+/* Integer checks, apart from their messages so that a member's path is
+ * built only for a message. */
+enum int_problem
 {
-  if (!json_want (pc, n, JSON_NUMBER, path))
-    return false;
+  INT_OK,
+  INT_TYPE,
+  INT_NOT_INTEGER,
+  INT_RANGE,
+};
+
+static enum int_problem
+int_value (const struct json_node *n, int64_t min, int64_t max, int64_t *out)
+{
+  if (n->type != JSON_NUMBER)
+    return INT_TYPE;
   char *end;
   errno = 0;
   long long v = strtoll (n->str, &end, 10);
   if (*end != '\0')
-    {
-      diag_error (pc->d, path, "%s is not an integer", n->str);
-      return false;
-    }
+    return INT_NOT_INTEGER;
   if (errno == ERANGE || v < min || v > max)
+    return INT_RANGE;
+  *out = v;
+  return INT_OK;
+}
+
+static enum int_problem
+u64_value (const struct json_node *n, uint64_t *out)
+{
+  if (n->type != JSON_NUMBER)
+    return INT_TYPE;
+  if (n->str[0] == '-')
+    return INT_RANGE;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull (n->str, &end, 10);
+  if (*end != '\0')
+    return INT_NOT_INTEGER;
+  if (errno == ERANGE)
+    return INT_RANGE;
+  *out = v;
+  return INT_OK;
+}
+
+static bool
+report_int (struct pctx *pc, const struct json_node *n, const char *path, enum int_problem problem, int64_t min,
+            int64_t max)
+{
+  switch (problem)
     {
+    case INT_OK:
+      return true;
+    case INT_TYPE:
+      json_want (pc, n, JSON_NUMBER, path);
+      break;
+    case INT_NOT_INTEGER:
+      diag_error (pc->d, path, "%s is not an integer", n->str);
+      break;
+    case INT_RANGE:
       diag_error (pc->d, path, "%s is out of range (%" PRId64 " to %" PRId64 ")", n->str, min, max);
+      break;
+    }
+  return false;
+}
+
+static bool
+report_u64 (struct pctx *pc, const struct json_node *n, const char *path, enum int_problem problem)
+{
+  if (problem == INT_RANGE)
+    {
+      diag_error (pc->d, path, "%s is out of range (0 to 18446744073709551615)", n->str);
       return false;
     }
-  *out = v;
-  return true;
+  return report_int (pc, n, path, problem, 0, 0);
 }
 
 bool
-json_to_u64 (struct pctx *pc, const struct json_node *n, const char *path, uint64_t *out)
+json_to_int (struct pctx *pc, const struct json_node *n, const char *path, int64_t min, int64_t max, int64_t *out)
 {
-  if (!json_want (pc, n, JSON_NUMBER, path))
-    return false;
-  char *end;
-  errno = 0;
-  if (n->str[0] == '-')
-    {
-      diag_error (pc->d, path, "%s is out of range (0 to 18446744073709551615)", n->str);
-      return false;
-    }
-  unsigned long long v = strtoull (n->str, &end, 10);
-  if (*end != '\0')
-    {
-      diag_error (pc->d, path, "%s is not an integer", n->str);
-      return false;
-    }
-  if (errno == ERANGE)
-    {
-      diag_error (pc->d, path, "%s is out of range (0 to 18446744073709551615)", n->str);
-      return false;
-    }
-  *out = v;
-  return true;
+  return report_int (pc, n, path, int_value (n, min, max, out), min, max);
+}
+
+bool
+member_to_u64 (struct pctx *pc, const struct json_node *n, const char *path, const char *key, uint64_t *out)
+{
+  enum int_problem problem = u64_value (n, out);
+  if (problem == INT_OK)
+    return true;
+  cleanup_free char *p = path_join (path, key);
+  return report_u64 (pc, n, p, problem);
 }
 
 bool
@@ -154,8 +218,11 @@ get_int (struct pctx *pc, const struct json_node *obj, const char *key, const ch
         diag_error (pc->d, path, "missing required field \"%s\"", key);
       return false;
     }
+  enum int_problem problem = int_value (n, min, max, out);
+  if (problem == INT_OK)
+    return true;
   cleanup_free char *p = path_join (path, key);
-  return json_to_int (pc, n, p, min, max, out);
+  return report_int (pc, n, p, problem, min, max);
 }
 
 char **
@@ -166,21 +233,21 @@ get_string_array (struct pctx *pc, const struct json_node *obj, const char *key,
   *n_out = 0;
   if (a == NULL)
     return NULL;
-  char **v = xcalloc (a->len + 1, sizeof (char *));
+  char **v = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof (char *));
   size_t k = 0;
   for (size_t i = 0; i < a->len; i++)
     {
-      const struct json_node *it = a->items[i];
-      if (it->type == JSON_STRING && strlen (it->str) == it->len)
+      const struct json_node *it = &a->items[i];
+      if (good_string (it))
         {
           /* The common case, kept free of path formatting: a config can
            * hold tens of thousands of env entries. */
-          v[k++] = xstrdup (it->str);
+          v[k++] = it->str;
           continue;
         }
       cleanup_free char *p = path_join (path, key);
       cleanup_free char *pi = path_index (p, i);
-      string_value (pc, it, pi);
+      report_string (pc, it, pi);
     }
   *n_out = k;
   return v;
@@ -190,7 +257,7 @@ static bool
 in_list (const char *const *list, const char *s)
 {
   for (; list && *list; list++)
-    if (strcmp (*list, s) == 0)
+    if ((*list)[0] == s[0] && strcmp (*list, s) == 0)
       return true;
   return false;
 }
@@ -201,7 +268,7 @@ check_members (struct pctx *pc, const struct json_node *obj, const char *path, c
 {
   for (size_t i = 0; i < obj->len; i++)
     {
-      const char *k = obj->keys[i];
+      const char *k = obj->items[i].key;
       if (in_list (known, k))
         continue;
       cleanup_free char *p = path_join (path, k);

@@ -2,6 +2,9 @@
 /* JSON text -> struct json_node, with positions for every syntax problem. */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +13,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "config_json.h"
+#include "json_arena.h"
 #include "config_load.h"
 #include "util.h"
 
@@ -40,118 +44,79 @@ position_at (struct position *p, size_t off, unsigned *line, unsigned *column)
   *column = (unsigned) (off - p->line_start) + 1;
 }
 
-/* All nodes, strings and member arrays of one document live in a few large
- * chunks freed together: a 1 MiB config has some 50,000 values, and one
- * malloc each (plus its header and first-touch page faults) cost more than
- * the parse itself. */
-struct arena_chunk
+/* Members of the open containers, innermost last: a container's members
+ * are copied into an exact-size array of the arena when it closes. */
+struct member
 {
-  struct arena_chunk *next;
-  size_t used, size, bytes; /* bytes: the whole mapping */
-  max_align_t data[];
+  struct json_node node;
+  uint32_t key_off; /* where its key starts in the text */
 };
 
-#define ARENA_CHUNK_SIZE (256u * 1024)
-
-/* MAP_POPULATE faults the whole chunk in with one call instead of one page
- * fault per page on first touch, which is most of the cost of a large
- * config under virtualisation. */
-static struct arena_chunk *
-arena_chunk_new (size_t bytes)
+struct scratch
 {
-  void *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (p == MAP_FAILED)
-    {
-      static const char msg[] = "fmr-run: out of memory\n";
-      (void) !write (STDERR_FILENO, msg, sizeof msg - 1);
-      abort ();
-    }
-  struct arena_chunk *c = p;
-  c->bytes = bytes;
-  return c;
+  struct member *m;
+  size_t len, cap, peak;
+  size_t mapped;     /* bytes of m when it is a mapping of its own */
+  char *first;       /* the first m, in the arena */
+  size_t first_size; /* its bytes */
+};
+
+/* The first scratch is in the arena, after the text: one member per 32
+ * bytes of text is more than a config has open at once (20,000 env entries
+ * in a 1 MiB config), and its pages are reused for the typed bundle once
+ * the tree is built (arena_recycle). */
+static void
+scratch_init (struct scratch *sc, struct json_doc *doc, size_t text_len)
+{
+  sc->cap = text_len / 32 + 64;
+  sc->first_size = sc->cap * sizeof *sc->m;
+  sc->first = arena_alloc (doc, sc->first_size, _Alignof (struct member));
+  sc->m = (struct member *) sc->first;
 }
 
-static void *
-arena_alloc (struct arena_chunk **arena, size_t n)
+/* More room: a mapping of its own, twice as large. */
+static void
+scratch_grow (struct scratch *sc)
 {
-  n = (n + 15) & ~(size_t) 15;
-  struct arena_chunk *c = *arena;
-  if (c == NULL || c->size - c->used < n)
-    {
-      size_t size = n > ARENA_CHUNK_SIZE ? n : ARENA_CHUNK_SIZE;
-      c = arena_chunk_new (sizeof *c + size);
-      c->used = 0;
-      c->size = size;
-      /* A chunk bigger than the standard one (a huge string) goes behind
-       * the current one, which keeps its free space. */
-      if (*arena && size > ARENA_CHUNK_SIZE)
-        {
-          c->next = (*arena)->next;
-          (*arena)->next = c;
-        }
-      else
-        {
-          c->next = *arena;
-          *arena = c;
-        }
-    }
-  void *p = (char *) c->data + c->used;
-  c->used += n;
-  return p;
+  if (sc->cap > SIZE_MAX / 4 / sizeof *sc->m)
+    arena_out_of_memory ();
+  size_t bytes = 2 * sc->cap * sizeof *sc->m;
+  struct member *m = arena_region_map (&bytes);
+  memcpy (m, sc->m, sc->len * sizeof *m);
+  if (sc->mapped)
+    munmap (sc->m, sc->mapped);
+  sc->m = m;
+  sc->cap = bytes / sizeof *m;
+  sc->mapped = bytes;
 }
 
 static void
-arena_free (struct arena_chunk *c)
+scratch_release (struct scratch *sc, struct json_doc *doc)
 {
-  while (c)
+  if (sc->mapped)
     {
-      struct arena_chunk *next = c->next;
-      munmap (c, c->bytes);
-      c = next;
+      munmap (sc->m, sc->mapped);
+      sc->peak = sc->first_size / sizeof *sc->m; /* all of the first was written */
     }
+  arena_recycle (doc, sc->first, sc->first_size, sc->peak * sizeof *sc->m);
 }
 
-/* The root handed out by json_parse is the first member of its document,
- * which owns the arena. */
-struct json_doc
-{
-  struct json_node root;
-  struct arena_chunk *arena;
-};
-
-/* Where a key starts; turned into line and column only for the rare
- * duplicate that is reported, since counting lines for every key of a
- * large config cost more than parsing it. */
-struct key_pos
-{
-  size_t off;
-};
-
-/* Members of the open containers, innermost last: a container's members
- * are copied into an exact-size array of the arena when it closes. */
-struct scratch
-{
-  struct json_node **items;
-  char **keys;
-  struct key_pos *pos;
-  size_t len, cap;
-};
+#define ROOT_SLOT SIZE_MAX
 
 struct builder
 {
   yajl_handle h;
-  const char *text;
+  char *text;
   size_t len;
   struct diag_list *d;
   struct position pos;
   struct json_doc *doc;
-  bool have_root;
-  struct json_node *stack[FMR_CONFIG_MAX_DEPTH + 1];
-  size_t first_member[FMR_CONFIG_MAX_DEPTH + 1]; /* scratch index of each open container's members */
+  size_t open[FMR_CONFIG_MAX_DEPTH + 1];         /* scratch slot of each open container */
+  size_t first_member[FMR_CONFIG_MAX_DEPTH + 1]; /* scratch index of its first member */
   size_t depth;
   struct scratch sc;
-  char *pending_key;            /* in the arena */
-  struct key_pos pending_pos;
+  char *pending_key;
+  uint32_t pending_off;
   bool too_deep, bad_key;
   size_t error_off;
 };
@@ -188,86 +153,78 @@ key_start (const struct builder *bd)
   return i;
 }
 
+/* A new value: the root, or the next member of the innermost container. */
 static struct json_node *
-new_node (struct builder *bd, enum json_type type)
+push (struct builder *bd, enum json_type type)
 {
   struct json_node *n;
-  if (bd->depth == 0 && !bd->have_root)
-    {
-      n = &bd->doc->root;
-      bd->have_root = true;
-    }
+  if (bd->depth == 0)
+    n = &bd->doc->root;
   else
-    n = arena_alloc (&bd->doc->arena, sizeof *n);
-  memset (n, 0, sizeof *n);
-  n->type = type;
+    {
+      struct scratch *sc = &bd->sc;
+      if (sc->len == sc->cap)
+        scratch_grow (sc);
+      struct member *m = &sc->m[sc->len++];
+      if (sc->len > sc->peak)
+        sc->peak = sc->len;
+      m->key_off = bd->pending_off;
+      n = &m->node;
+    }
+  *n = (struct json_node){ .type = type, .key = bd->pending_key };
+  bd->pending_key = NULL;
   return n;
 }
 
+/* The string s[0..len) as a NUL-terminated string of the arena: in place
+ * when yajl hands out the text itself (no escapes), where the closing quote
+ * has been consumed and is not read again; else a copy. */
 static char *
-arena_strndup (struct builder *bd, const char *s, size_t len)
+text_string (struct builder *bd, const unsigned char *s, size_t len)
 {
-  char *p = arena_alloc (&bd->doc->arena, len + 1);
-  memcpy (p, s, len);
-  p[len] = '\0';
-  return p;
-}
-
-static int
-add_node (struct builder *bd, struct json_node *n)
-{
-  if (bd->depth == 0)
-    return 1; /* the root, already in place */
-  struct scratch *sc = &bd->sc;
-  if (sc->len == sc->cap)
+  uintptr_t at = (uintptr_t) s, text = (uintptr_t) bd->text;
+  if (at >= text && at - text < bd->len && len < bd->len - (at - text) && bd->text[at - text + len] == '"')
     {
-      sc->cap = sc->cap ? sc->cap * 2 : 256;
-      sc->items = xreallocarray (sc->items, sc->cap, sizeof *sc->items);
-      sc->keys = xreallocarray (sc->keys, sc->cap, sizeof *sc->keys);
-      sc->pos = xreallocarray (sc->pos, sc->cap, sizeof *sc->pos);
+      char *p = bd->text + (at - text);
+      p[len] = '\0';
+      return p;
     }
-  sc->items[sc->len] = n;
-  sc->keys[sc->len] = bd->pending_key;
-  sc->pos[sc->len] = bd->pending_pos;
-  sc->len++;
-  bd->pending_key = NULL;
-  return 1;
+  return arena_strndup (bd->doc, (const char *) s, len);
 }
 
 static int
 on_null (void *ctx)
 {
-  struct builder *bd = ctx;
-  return add_node (bd, new_node (bd, JSON_NULL));
+  push (ctx, JSON_NULL);
+  return 1;
 }
 
 static int
 on_boolean (void *ctx, int v)
 {
-  struct builder *bd = ctx;
-  struct json_node *n = new_node (bd, JSON_BOOL);
-  n->boolean = v != 0;
-  return add_node (bd, n);
+  push (ctx, JSON_BOOL)->boolean = v != 0;
+  return 1;
 }
 
 static int
 on_number (void *ctx, const char *s, size_t len)
 {
   struct builder *bd = ctx;
-  struct json_node *n = new_node (bd, JSON_NUMBER);
-  n->str = arena_strndup (bd, s, len);
-  n->len = len;
-  return add_node (bd, n);
+  struct json_node *n = push (bd, JSON_NUMBER);
+  /* A copy: the byte after a number is the next token. */
+  n->str = arena_strndup (bd->doc, s, len);
+  n->len = (uint32_t) len;
+  return 1;
 }
 
 static int
 on_string (void *ctx, const unsigned char *s, size_t len)
 {
   struct builder *bd = ctx;
-  struct json_node *n = new_node (bd, JSON_STRING);
-  n->str = arena_strndup (bd, (const char *) s, len);
-  n->len = len;
-  return add_node (bd, n);
+  struct json_node *n = push (bd, JSON_STRING);
+  n->str = text_string (bd, s, len);
+  n->len = (uint32_t) len;
+  return 1;
 }
 
 static int
@@ -280,10 +237,11 @@ open_container (struct builder *bd, enum json_type type)
       bd->error_off = yajl_get_bytes_consumed (bd->h);
       return 0;
     }
-  struct json_node *n = new_node (bd, type);
-  add_node (bd, n);
+  size_t slot = bd->depth == 0 ? ROOT_SLOT : bd->sc.len;
+  push (bd, type);
+  bd->open[bd->depth] = slot;
   bd->first_member[bd->depth] = bd->sc.len;
-  bd->stack[bd->depth++] = n;
+  bd->depth++;
   return 1;
 }
 
@@ -310,47 +268,70 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
       bd->error_off = start;
       return 0;
     }
-  bd->pending_pos.off = start;
-  bd->pending_key = arena_strndup (bd, (const char *) key, len);
+  bd->pending_off = (uint32_t) start;
+  bd->pending_key = text_string (bd, key, len);
   return 1;
 }
 
-static char **sort_keys;
+static bool
+same_key (const char *a, const char *b)
+{
+  return a[0] == b[0] && strcmp (a, b) == 0;
+}
+
+static const struct member *sort_members;
 
 static int
 cmp_key_index (const void *a, const void *b)
 {
   size_t ia = *(const size_t *) a, ib = *(const size_t *) b;
-  int c = strcmp (sort_keys[ia], sort_keys[ib]);
+  int c = strcmp (sort_members[ia].node.key, sort_members[ib].node.key);
   if (c)
     return c;
   return ia < ib ? -1 : ia > ib;
 }
 
+/* Marks in drop[] every member whose key an earlier member has: pairwise
+ * for the small objects of a config, by sorting (O(n log n)) for large
+ * ones. */
+static bool
+find_duplicates (const struct member *m, size_t n, bool *drop)
+{
+  bool any = false;
+  if (n <= 8)
+    {
+      for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i && !drop[i]; j++)
+          if (same_key (m[i].node.key, m[j].node.key))
+            drop[i] = any = true;
+      return any;
+    }
+  cleanup_free size_t *idx = xcalloc (n, sizeof *idx);
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
+  sort_members = m;
+  qsort (idx, n, sizeof *idx, cmp_key_index);
+  for (size_t i = 1; i < n; i++)
+    if (strcmp (m[idx[i]].node.key, m[idx[i - 1]].node.key) == 0)
+      drop[idx[i]] = any = true;
+  return any;
+}
+
 /* Duplicate keys are an error (OCI leaves them undefined, and two parsers
- * picking different ones is how sandboxes get bypassed).  Sorting keeps
- * this O(n log n); the later duplicates are dropped from the members
- * (first..first+*n of the scratch). */
+ * picking different ones is how sandboxes get bypassed).  The later
+ * duplicates are dropped from the members (first..first+*n of the
+ * scratch). */
 static void
 check_duplicates (struct builder *bd, size_t first, size_t *n)
 {
   if (*n < 2)
     return;
-  char **keys = bd->sc.keys + first;
-  cleanup_free size_t *idx = xcalloc (*n, sizeof *idx);
-  cleanup_free bool *drop = xcalloc (*n, sizeof *drop);
-  for (size_t i = 0; i < *n; i++)
-    idx[i] = i;
-  sort_keys = keys;
-  qsort (idx, *n, sizeof *idx, cmp_key_index);
-  bool any = false;
-  for (size_t i = 1; i < *n; i++)
-    if (strcmp (keys[idx[i]], keys[idx[i - 1]]) == 0)
-      drop[idx[i]] = any = true;
-  if (!any)
+  struct member *m = bd->sc.m + first;
+  bool small[8] = { false };
+  cleanup_free bool *big = *n > 8 ? xcalloc (*n, sizeof *big) : NULL;
+  bool *drop = big ? big : small;
+  if (!find_duplicates (m, *n, drop))
     return;
-  struct json_node **items = bd->sc.items + first;
-  const struct key_pos *pos = bd->sc.pos + first;
   size_t out = 0;
   for (size_t i = 0; i < *n; i++)
     {
@@ -358,12 +339,11 @@ check_duplicates (struct builder *bd, size_t first, size_t *n)
         {
           struct position from_start = { .text = bd->text, .line = 1 };
           unsigned line, column;
-          position_at (&from_start, pos[i].off, &line, &column);
-          diag_add_at (bd->d, line, column, "duplicate key \"%s\"", keys[i]);
+          position_at (&from_start, m[i].key_off, &line, &column);
+          diag_add_at (bd->d, line, column, "duplicate key \"%s\"", m[i].node.key);
           continue;
         }
-      keys[out] = keys[i];
-      items[out++] = items[i];
+      m[out++] = m[i];
     }
   *n = out;
 }
@@ -372,22 +352,21 @@ static void
 close_container (struct builder *bd)
 {
   bd->depth--;
-  struct json_node *c = bd->stack[bd->depth];
   size_t first = bd->first_member[bd->depth];
+  size_t slot = bd->open[bd->depth];
   size_t n = bd->sc.len - first;
+  struct json_node *c = slot == ROOT_SLOT ? &bd->doc->root : &bd->sc.m[slot].node;
   if (c->type == JSON_OBJECT)
     check_duplicates (bd, first, &n);
-  c->len = n;
+  c->len = (uint32_t) n;
   bd->sc.len = first;
   if (n == 0)
-    return; /* items and keys stay NULL */
-  c->items = arena_alloc (&bd->doc->arena, n * sizeof *c->items);
-  memcpy (c->items, bd->sc.items + first, n * sizeof *c->items);
-  if (c->type == JSON_OBJECT)
-    {
-      c->keys = arena_alloc (&bd->doc->arena, n * sizeof *c->keys);
-      memcpy (c->keys, bd->sc.keys + first, n * sizeof *c->keys);
-    }
+    return; /* items stays NULL */
+  struct json_node *items = arena_alloc (bd->doc, n * sizeof *items, _Alignof (struct json_node));
+  const struct member *m = bd->sc.m + first;
+  for (size_t i = 0; i < n; i++)
+    items[i] = m[i].node;
+  c->items = items;
 }
 
 static int
@@ -437,19 +416,6 @@ report_yajl_error (struct builder *bd, size_t off)
     yajl_free_error (bd->h, raw);
 }
 
-static void
-builder_release (struct builder *bd)
-{
-  free (bd->sc.items);
-  free (bd->sc.keys);
-  free (bd->sc.pos);
-  if (bd->doc)
-    json_free (&bd->doc->root);
-  bd->doc = NULL;
-  if (bd->h)
-    yajl_free (bd->h);
-}
-
 static bool
 only_whitespace (const char *text, size_t len)
 {
@@ -459,16 +425,39 @@ only_whitespace (const char *text, size_t len)
   return true;
 }
 
-struct json_node *
-json_parse (const char *text, size_t len, struct diag_list *d)
+static void
+report_failure (struct builder *bd, bool at_end)
+{
+  if (bd->too_deep)
+    {
+      cleanup_free char *msg = xasprintf ("parse error: nesting deeper than the limit of %d", FMR_CONFIG_MAX_DEPTH);
+      builder_error_at (bd, bd->error_off > 0 ? bd->error_off - 1 : 0, msg);
+    }
+  else if (bd->bad_key)
+    builder_error_at (bd, bd->error_off, "parse error: object key contains a NUL byte");
+  else
+    {
+      size_t off = at_end ? bd->len : yajl_get_bytes_consumed (bd->h);
+      report_yajl_error (bd, off > 0 && off <= bd->len ? off - 1 : off);
+    }
+}
+
+const struct json_node *
+json_parse (struct json_doc *doc, char *text, size_t len, struct diag_list *d)
 {
   if (only_whitespace (text, len))
     {
       diag_error (d, "", "the file is empty; expected a JSON object");
       return NULL;
     }
-  struct builder bd = { .text = text, .len = len, .d = d, .pos = { .text = text, .line = 1 } };
-  bd.doc = xzalloc (sizeof *bd.doc);
+  if (len >= UINT32_MAX)
+    {
+      /* Lengths and key offsets are 32-bit; config_load refuses far less. */
+      diag_error (d, "", "the text is larger than 4 GiB");
+      return NULL;
+    }
+  struct builder bd = { .text = text, .len = len, .d = d, .pos = { .text = text, .line = 1 }, .doc = doc };
+  scratch_init (&bd.sc, doc, len);
   bd.h = yajl_alloc (&callbacks, NULL, &bd);
   if (bd.h == NULL)
     abort ();
@@ -480,38 +469,11 @@ json_parse (const char *text, size_t len, struct diag_list *d)
       st = yajl_complete_parse (bd.h);
       at_end = true;
     }
-  if (st == yajl_status_ok)
-    {
-      struct json_node *root = &bd.doc->root;
-      bd.doc = NULL;
-      builder_release (&bd);
-      return root;
-    }
-  if (bd.too_deep)
-    {
-      cleanup_free char *msg = xasprintf ("parse error: nesting deeper than the limit of %d",
-                                          FMR_CONFIG_MAX_DEPTH);
-      builder_error_at (&bd, bd.error_off > 0 ? bd.error_off - 1 : 0, msg);
-    }
-  else if (bd.bad_key)
-    builder_error_at (&bd, bd.error_off, "parse error: object key contains a NUL byte");
-  else
-    {
-      size_t off = at_end ? len : yajl_get_bytes_consumed (bd.h);
-      report_yajl_error (&bd, off > 0 && off <= len ? off - 1 : off);
-    }
-  builder_release (&bd);
-  return NULL;
-}
-
-void
-json_free (struct json_node *root)
-{
-  if (root == NULL)
-    return;
-  struct json_doc *doc = (struct json_doc *) root; /* root is its first member */
-  arena_free (doc->arena);
-  free (doc);
+  if (st != yajl_status_ok)
+    report_failure (&bd, at_end);
+  scratch_release (&bd.sc, doc);
+  yajl_free (bd.h);
+  return st == yajl_status_ok ? &doc->root : NULL;
 }
 
 const struct json_node *
@@ -520,8 +482,8 @@ json_get (const struct json_node *obj, const char *key)
   if (obj == NULL || obj->type != JSON_OBJECT)
     return NULL;
   for (size_t i = 0; i < obj->len; i++)
-    if (strcmp (obj->keys[i], key) == 0)
-      return obj->items[i];
+    if (same_key (obj->items[i].key, key))
+      return &obj->items[i];
   return NULL;
 }
 

@@ -3,6 +3,7 @@
  * read-only paths. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "config_parse.h"
@@ -10,43 +11,48 @@
 #include "util.h"
 
 static void
+parse_namespace (struct pctx *pc, const struct json_node *n, const char *path, struct fmr_bundle *b)
+{
+  static const char *const known[] = { "type", "path", NULL };
+  check_members (pc, n, path, known, NULL);
+  char *type = get_string (pc, n, "type", path, true);
+  char *nspath = get_string (pc, n, "path", path, false);
+  if (nspath && nspath[0] != '/')
+    {
+      cleanup_free char *pp = path_join (path, "path");
+      check_absolute (pc, pp, nspath);
+      nspath = NULL;
+    }
+  if (type == NULL)
+    return;
+  long t = fmr_name_lookup (fmr_namespace_names, type);
+  if (t < 0 || fmr_bundle_namespace (b, (int) t))
+    {
+      cleanup_free char *pt = path_join (path, "type");
+      if (t < 0)
+        diag_error (pc->d, pt, "unknown or unsupported namespace type \"%s\"", type);
+      else
+        diag_error (pc->d, pt, "duplicate namespace \"%s\"", type);
+      return;
+    }
+  b->namespaces[b->n_namespaces++] = (struct fmr_namespace){ .type = (int) t, .path = nspath };
+  if (nspath == NULL)
+    b->clone_flags |= (int) t;
+}
+
+static void
 parse_namespaces (struct pctx *pc, const struct json_node *l, struct fmr_bundle *b)
 {
   const struct json_node *a = get_member (pc, l, "namespaces", JSON_ARRAY, "linux", false);
   if (a == NULL)
     return;
-  b->namespaces = xcalloc (a->len + 1, sizeof *b->namespaces);
+  b->namespaces = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof *b->namespaces);
   for (size_t i = 0; i < a->len; i++)
     {
-      cleanup_free char *path = path_index ("linux.namespaces", i);
-      if (!json_want (pc, a->items[i], JSON_OBJECT, path))
-        continue;
-      static const char *const known[] = { "type", "path", NULL };
-      check_members (pc, a->items[i], path, known, NULL);
-      cleanup_free char *type = get_string (pc, a->items[i], "type", path, true);
-      char *nspath = get_string (pc, a->items[i], "path", path, false);
-      cleanup_free char *pp = path_join (path, "path");
-      if (nspath && !check_absolute (pc, pp, nspath))
-        nspath = (free (nspath), NULL);
-      if (type == NULL)
-        {
-          free (nspath);
-          continue;
-        }
-      long t = fmr_name_lookup (fmr_namespace_names, type);
-      cleanup_free char *pt = path_join (path, "type");
-      if (t < 0)
-        diag_error (pc->d, pt, "unknown or unsupported namespace type \"%s\"", type);
-      else if (fmr_bundle_namespace (b, (int) t))
-        diag_error (pc->d, pt, "duplicate namespace \"%s\"", type);
-      if (t < 0 || fmr_bundle_namespace (b, (int) t))
-        {
-          free (nspath);
-          continue;
-        }
-      b->namespaces[b->n_namespaces++] = (struct fmr_namespace){ .type = (int) t, .path = nspath };
-      if (nspath == NULL)
-        b->clone_flags |= (int) t;
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, "linux.namespaces", i);
+      if (json_want (pc, &a->items[i], JSON_OBJECT, path))
+        parse_namespace (pc, &a->items[i], path, b);
     }
 }
 
@@ -54,22 +60,25 @@ static void
 parse_mappings (struct pctx *pc, const struct json_node *l, const char *key, struct fmr_id_mapping **out,
                 size_t *n_out)
 {
-  cleanup_free char *base = path_join ("linux", key);
   const struct json_node *a = get_member (pc, l, key, JSON_ARRAY, "linux", false);
   if (a == NULL)
     return;
-  *out = xcalloc (a->len + 1, sizeof **out);
+  char base[PATH_BUF_SIZE];
+  snprintf (base, sizeof base, "linux.%s", key);
+  *out = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof **out);
   for (size_t i = 0; i < a->len; i++)
     {
-      cleanup_free char *path = path_index (base, i);
-      if (!json_want (pc, a->items[i], JSON_OBJECT, path))
+      const struct json_node *m = &a->items[i];
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, base, i);
+      if (!json_want (pc, m, JSON_OBJECT, path))
         continue;
       static const char *const known[] = { "containerID", "hostID", "size", NULL };
-      check_members (pc, a->items[i], path, known, NULL);
+      check_members (pc, m, path, known, NULL);
       int64_t c, h, s;
-      bool ok = get_int (pc, a->items[i], "containerID", path, 0, UINT32_MAX - 1, true, &c);
-      ok &= get_int (pc, a->items[i], "hostID", path, 0, UINT32_MAX - 1, true, &h);
-      ok &= get_int (pc, a->items[i], "size", path, 0, UINT32_MAX, true, &s);
+      bool ok = get_int (pc, m, "containerID", path, 0, UINT32_MAX - 1, true, &c);
+      ok &= get_int (pc, m, "hostID", path, 0, UINT32_MAX - 1, true, &h);
+      ok &= get_int (pc, m, "size", path, 0, UINT32_MAX, true, &s);
       if (!ok)
         continue;
       if (s == 0)
@@ -92,10 +101,11 @@ parse_paths (struct pctx *pc, const struct json_node *l, const char *key, char *
 {
   *out = get_string_array (pc, l, key, "linux", false, n);
   for (size_t i = 0; i < *n; i++)
-    {
-      cleanup_free char *path = xasprintf ("linux.%s[%zu]", key, i);
-      check_absolute (pc, path, (*out)[i]);
-    }
+    if ((*out)[i][0] != '/')
+      {
+        cleanup_free char *path = xasprintf ("linux.%s[%zu]", key, i);
+        check_absolute (pc, path, (*out)[i]);
+      }
 }
 
 void

@@ -3,12 +3,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_load.h"
+#include "config_parse.h"
 #include "util.h"
 
 const struct fmr_namespace *
@@ -45,69 +48,45 @@ locate (const char *arg, char **dir, char **config, fmr_error_t *err)
   return 0;
 }
 
+/* config.json is read straight into the bundle's arena, sized from the
+ * file: the text then needs no copy, and its strings are used where they
+ * are. */
+static void *
+arena_for_config (void *ctx, size_t n)
+{
+  struct fmr_bundle *b = ctx;
+  if (b->doc == NULL)
+    b->doc = json_doc_new (n);
+  return json_alloc (b->doc, n);
+}
+
+static int
+read_config (const char *path, struct fmr_bundle *b, char **text, size_t *len, fmr_error_t *err)
+{
+  static const struct file_buffer_ops arena = { arena_for_config, NULL };
+  return read_file_into (path, FMR_CONFIG_MAX_SIZE, &arena, b, text, len, err);
+}
+
 int
 config_load (const char *bundle_dir, struct fmr_bundle **out, struct diag_list *d, fmr_error_t *err)
 {
-  cleanup_free char *dir = NULL, *config = NULL, *text = NULL;
-  size_t len;
+  cleanup_free char *dir = NULL, *config = NULL;
   if (locate (bundle_dir, &dir, &config, err) < 0)
-    return -1;
-  if (read_file_limited (config, FMR_CONFIG_MAX_SIZE, &text, &len, err) < 0)
     return -1;
   struct fmr_bundle *b = xzalloc (sizeof *b);
   b->dir = dir;
   b->config_path = config;
   dir = config = NULL;
-  if (config_parse (text, len, b->dir, b, d) < 0 || config_validate (b, d) < 0)
+  char *text = NULL;
+  size_t len = 0;
+  if (read_config (b->config_path, b, &text, &len, err) < 0
+      || config_parse_in_place (text, len, b->dir, b, d) < 0 || config_validate (b, d) < 0)
     {
       fmr_bundle_free (b);
       return -1;
     }
   *out = b;
   return 0;
-}
-
-static void
-free_mounts (struct fmr_mount *m, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      free (m[i].destination);
-      free (m[i].type);
-      free (m[i].source);
-      strv_free (m[i].options);
-      free (m[i].data);
-    }
-  free (m);
-}
-
-static void
-free_seccomp (struct fmr_seccomp *s)
-{
-  if (s == NULL)
-    return;
-  for (size_t i = 0; i < s->n_rules; i++)
-    {
-      strv_free (s->rules[i].names);
-      free (s->rules[i].syscall_nrs);
-      free (s->rules[i].args);
-    }
-  free (s->rules);
-  free (s->arches);
-  strv_free (s->flags);
-  free (s);
-}
-
-static void
-free_process (struct fmr_process *p)
-{
-  strv_free (p->args);
-  strv_free (p->env);
-  free (p->cwd);
-  free (p->additional_gids);
-  for (size_t i = 0; i < p->n_rlimits; i++)
-    free (p->rlimits[i].type);
-  free (p->rlimits);
 }
 
 void
@@ -117,25 +96,6 @@ fmr_bundle_free (struct fmr_bundle *b)
     return;
   free (b->dir);
   free (b->config_path);
-  free (b->oci_version);
-  free (b->root_path);
-  free_process (&b->process);
-  free (b->hostname);
-  free (b->domainname);
-  free_mounts (b->mounts, b->n_mounts);
-  for (size_t i = 0; i < b->n_namespaces; i++)
-    free (b->namespaces[i].path);
-  free (b->namespaces);
-  free (b->uid_mappings);
-  free (b->gid_mappings);
-  strv_free (b->masked_paths);
-  strv_free (b->readonly_paths);
-  free_seccomp (b->seccomp);
-  for (size_t i = 0; i < b->n_annotations; i++)
-    {
-      free (b->annotations[i].key);
-      free (b->annotations[i].value);
-    }
-  free (b->annotations);
+  json_doc_free (b->doc);
   free (b);
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,27 +100,83 @@ opposite_name (const struct fmr_mount_option *o)
   return "?";
 }
 
+/* Appends options[idx] to the filesystem options joined with ',': one
+ * string of the arena, sized for all the options left when the first one
+ * comes. */
 static void
-append_data (struct fmr_mount *m, const char *opt)
+append_data (struct pctx *pc, struct fmr_mount *m, size_t idx, size_t *data_len)
 {
-  char *joined = m->data ? xasprintf ("%s,%s", m->data, opt) : xstrdup (opt);
-  free (m->data);
-  m->data = joined;
+  const char *opt = m->options[idx];
+  size_t n = strlen (opt);
+  if (m->data == NULL)
+    {
+      size_t cap = 0;
+      for (size_t j = idx; j < m->n_options; j++)
+        cap += strlen (m->options[j]) + 1;
+      m->data = json_alloc (pc->doc, cap);
+    }
+  else
+    m->data[(*data_len)++] = ',';
+  memcpy (m->data + *data_len, opt, n + 1);
+  *data_len += n;
+}
+
+static int
+cmp_option (const void *a, const void *b)
+{
+  const struct fmr_mount_option *const *x = a, *const *y = b;
+  return strcmp ((*x)->name, (*y)->name);
+}
+
+/* fmr_mount_option_lookup by binary search: a config with thousands of
+ * mounts looks up every option of each. */
+static const struct fmr_mount_option *
+option_lookup (const char *name)
+{
+  static const struct fmr_mount_option *sorted[64];
+  static size_t n_sorted;
+  static bool ready, linear;
+  if (!ready)
+    {
+      for (const struct fmr_mount_option *o = fmr_mount_options; o->name && !linear; o++)
+        if (n_sorted < ARRAY_SIZE (sorted))
+          sorted[n_sorted++] = o;
+        else
+          linear = true;
+      qsort (sorted, n_sorted, sizeof *sorted, cmp_option);
+      ready = true;
+    }
+  if (linear)
+    return fmr_mount_option_lookup (name);
+  size_t lo = 0, hi = n_sorted;
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = strcmp (name, sorted[mid]->name);
+      if (c == 0)
+        return sorted[mid];
+      if (c < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return NULL;
 }
 
 /* The JSON path of options[i], formatted only when there is a problem. */
 #define OPTION_PATH(buf) (snprintf ((buf), sizeof (buf), "%s.options[%zu]", mount_path, idx), (buf))
 
 static void
-fold_option (struct pctx *pc, struct fmr_mount *m, const char *opt, const char *mount_path, size_t idx,
+fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_t idx, size_t *data_len,
              bool *bind_opt, bool *rro, bool *rrw)
 {
-  char path[128];
-  const struct fmr_mount_option *o = fmr_mount_option_lookup (opt);
+  char path[PATH_BUF_SIZE + 32];
+  const char *opt = m->options[idx];
+  const struct fmr_mount_option *o = option_lookup (opt);
   if (o == NULL)
     {
       if (valid_data_option (m->kind, opt))
-        append_data (m, opt);
+        append_data (pc, m, idx, data_len);
       else
         diag_error (pc->d, OPTION_PATH (path), "unknown or invalid option \"%s\" for a %s mount", opt,
                     m->type ? m->type : "bind");
@@ -179,31 +236,63 @@ mount_kind (struct pctx *pc, struct fmr_mount *m, bool bind_opt, const char *pat
   return false;
 }
 
+/* stat() results of bind sources by path: a config repeats a few sources
+ * (/usr, /etc/hosts) over many mounts, and each stat is a system call.  An
+ * open-addressing table kept at most half full; the sources past that are
+ * not remembered, only checked. */
+#define STAT_SLOTS 64
+
+struct stat_cache
+{
+  struct
+  {
+    const char *path;
+    int err; /* 0, or stat's errno */
+  } slot[STAT_SLOTS];
+  size_t used;
+};
+
+static int
+stat_error (struct stat_cache *cache, const char *path)
+{
+  uint64_t h = 14695981039346656037u; /* FNV-1a */
+  for (const char *p = path; *p; p++)
+    h = (h ^ (unsigned char) *p) * 1099511628211u;
+  size_t i = (size_t) (h % STAT_SLOTS);
+  for (; cache->slot[i].path; i = (i + 1) % STAT_SLOTS)
+    if (strcmp (cache->slot[i].path, path) == 0)
+      return cache->slot[i].err;
+  struct stat st;
+  int err = stat (path, &st) < 0 ? errno : 0;
+  if (cache->used < STAT_SLOTS / 2)
+    {
+      cache->slot[i].path = path;
+      cache->slot[i].err = err;
+      cache->used++;
+    }
+  return err;
+}
+
 static void
-check_source (struct pctx *pc, struct fmr_mount *m, const char *path)
+check_source (struct pctx *pc, struct fmr_mount *m, const char *path, struct stat_cache *cache)
 {
   if (m->source == NULL || m->source[0] == '\0')
     {
       diag_error (pc->d, path, "a bind mount needs a \"source\"");
       return;
     }
-  if (m->source[0] != '/')
+  m->source = bundle_path (pc, m->source);
+  int e = stat_error (cache, m->source);
+  if (e)
     {
-      char *abs = bundle_path (pc->bundle_dir, m->source);
-      free (m->source);
-      m->source = abs;
-    }
-  struct stat st;
-  if (stat (m->source, &st) < 0)
-    {
-      int e = errno;
       cleanup_free char *ps = path_join (path, "source");
       diag_error (pc->d, ps, "%s: %s", m->source, strerror (e));
     }
 }
 
 static void
-parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struct fmr_mount *m)
+parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struct fmr_mount *m,
+             struct stat_cache *cache)
 {
   static const char *const known[] = { "destination", "type", "source", "options", NULL };
   static const char *const unsupported[] = { "uidMappings", "gidMappings", NULL };
@@ -220,12 +309,16 @@ parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struc
     }
   bool bind_opt = false, rro = false, rrw = false;
   for (size_t i = 0; i < m->n_options; i++)
-    if (strcmp (m->options[i], "bind") == 0 || strcmp (m->options[i], "rbind") == 0)
-      bind_opt = true;
+    {
+      const char *o = m->options[i];
+      if ((o[0] == 'b' && strcmp (o, "bind") == 0) || (o[0] == 'r' && strcmp (o, "rbind") == 0))
+        bind_opt = true;
+    }
   if (!mount_kind (pc, m, bind_opt, path))
     return;
+  size_t data_len = 0;
   for (size_t i = 0; i < m->n_options; i++)
-    fold_option (pc, m, m->options[i], path, i, &bind_opt, &rro, &rrw);
+    fold_option (pc, m, path, i, &data_len, &bind_opt, &rro, &rrw);
   if (rro && rrw)
     diag_error (pc->d, path, "options: \"rro\" contradicts \"rrw\"");
   if (rro && (m->clear_flags & MS_RDONLY))
@@ -235,7 +328,7 @@ parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struc
   /* DESIGN.md: a read-only bind is read-only for every submount too. */
   m->recursive_ro = rro || (m->kind == FMR_MOUNT_BIND && (m->flags & MS_RDONLY));
   if (m->kind == FMR_MOUNT_BIND)
-    check_source (pc, m, path);
+    check_source (pc, m, path, cache);
 }
 
 void
@@ -243,13 +336,14 @@ parse_mounts (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
 {
   if (n == NULL || !json_want (pc, n, JSON_ARRAY, "mounts"))
     return;
-  b->mounts = xcalloc (n->len + 1, sizeof *b->mounts);
+  b->mounts = json_alloc_array (pc->doc, (size_t) n->len + 1, sizeof *b->mounts);
+  struct stat_cache cache = { .used = 0 };
   for (size_t i = 0; i < n->len; i++)
     {
-      char path[32];
-      snprintf (path, sizeof path, "mounts[%zu]", i);
-      if (!json_want (pc, n->items[i], JSON_OBJECT, path))
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, "mounts", i);
+      if (!json_want (pc, &n->items[i], JSON_OBJECT, path))
         continue;
-      parse_mount (pc, n->items[i], path, &b->mounts[b->n_mounts++]);
+      parse_mount (pc, &n->items[i], path, &b->mounts[b->n_mounts++], &cache);
     }
 }

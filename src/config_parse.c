@@ -23,18 +23,19 @@ check_absolute (struct pctx *pc, const char *path, const char *value)
 }
 
 char *
-bundle_path (const char *bundle_dir, const char *path)
+bundle_path (struct pctx *pc, char *path)
 {
   if (path[0] == '/')
-    return xstrdup (path);
-  size_t n = strlen (bundle_dir);
-  while (n > 1 && bundle_dir[n - 1] == '/')
+    return path;
+  const char *dir = pc->bundle_dir;
+  size_t n = strlen (dir);
+  while (n > 1 && dir[n - 1] == '/')
     n--;
   if (strcmp (path, ".") == 0)
-    return xstrndup (bundle_dir, n);
+    return json_printf (pc->doc, "%.*s", (int) n, dir);
   while (path[0] == '.' && path[1] == '/')
     path += 2;
-  return xasprintf ("%.*s%s%s", (int) n, bundle_dir, bundle_dir[n - 1] == '/' ? "" : "/", path);
+  return json_printf (pc->doc, "%.*s%s%s", (int) n, dir, dir[n - 1] == '/' ? "" : "/", path);
 }
 
 static void
@@ -57,14 +58,14 @@ parse_root (struct pctx *pc, const struct json_node *top, struct fmr_bundle *b)
     return;
   static const char *const known[] = { "path", "readonly", NULL };
   check_members (pc, root, "root", known, NULL);
-  cleanup_free char *path = get_string (pc, root, "path", "root", true);
+  char *path = get_string (pc, root, "path", "root", true);
   get_bool (pc, root, "readonly", "root", &b->root_readonly);
   if (path == NULL)
     return;
   if (path[0] == '\0')
     diag_error (pc->d, "root.path", "is empty");
   else
-    b->root_path = bundle_path (pc->bundle_dir, path);
+    b->root_path = bundle_path (pc, path);
 }
 
 static void
@@ -73,15 +74,19 @@ parse_annotations (struct pctx *pc, const struct json_node *top, struct fmr_bund
   const struct json_node *a = get_member (pc, top, "annotations", JSON_OBJECT, "", false);
   if (a == NULL)
     return;
-  b->annotations = xcalloc (a->len + 1, sizeof *b->annotations);
+  b->annotations = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof *b->annotations);
   for (size_t i = 0; i < a->len; i++)
     {
-      cleanup_free char *p = path_join ("annotations", a->keys[i]);
-      if (!json_want (pc, a->items[i], JSON_STRING, p))
-        continue;
+      const struct json_node *v = &a->items[i];
+      if (v->type != JSON_STRING)
+        {
+          cleanup_free char *p = path_join ("annotations", v->key);
+          json_want (pc, v, JSON_STRING, p);
+          continue;
+        }
       struct fmr_annotation *an = &b->annotations[b->n_annotations++];
-      an->key = xstrdup (a->keys[i]);
-      an->value = xstrdup (a->items[i]->str);
+      an->key = v->key;
+      an->value = v->str;
     }
 }
 
@@ -90,18 +95,15 @@ static const char *const top_known[]
 static const char *const top_unsupported[] = { "hooks", "solaris", "windows", "vm", "zos", "freebsd", NULL };
 
 int
-config_parse (const char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d)
+config_parse_in_place (char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d)
 {
   size_t errors_before = d->n_errors;
-  struct json_node *top = json_parse (text, len, d);
+  const struct json_node *top = json_parse (b->doc, text, len, d);
   if (top == NULL)
     return -1;
-  struct pctx pc = { .d = d, .bundle_dir = bundle_dir };
+  struct pctx pc = { .d = d, .bundle_dir = bundle_dir, .doc = b->doc };
   if (!json_want (&pc, top, JSON_OBJECT, ""))
-    {
-      json_free (top);
-      return -1;
-    }
+    return -1;
   check_members (&pc, top, "", top_known, top_unsupported);
   parse_version (&pc, top, b);
   parse_root (&pc, top, b);
@@ -115,6 +117,15 @@ config_parse (const char *text, size_t len, const char *bundle_dir, struct fmr_b
   if (linux_)
     parse_linux (&pc, linux_, b);
   parse_annotations (&pc, top, b);
-  json_free (top);
   return d->n_errors > errors_before ? -1 : 0;
+}
+
+int
+config_parse (const char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d)
+{
+  if (b->doc == NULL)
+    b->doc = json_doc_new (len);
+  char *copy = json_alloc (b->doc, len + 1);
+  memcpy (copy, text, len);
+  return config_parse_in_place (copy, len, bundle_dir, b, d);
 }

@@ -6,13 +6,19 @@
 #include "bundle.h"
 #include "config_get.h"
 
+/* config_parse on text that lives in b->doc's arena, which it modifies
+ * (config_load reads the file there). */
+int config_parse_in_place (char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b,
+                           struct diag_list *d);
+
 void parse_process (struct pctx *pc, const struct json_node *n, struct fmr_process *p);
 void parse_mounts (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);
 void parse_linux (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);
 void parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);
 /* PATH as written in the bundle: absolute, or relative to the bundle
- * directory ("." is the directory itself); caller frees. */
-char *bundle_path (const char *bundle_dir, const char *path);
+ * directory ("." is the directory itself); path itself or a string of
+ * the arena. */
+char *bundle_path (struct pctx *pc, char *path);
 /* An absolute path without NUL; reports and returns false otherwise. */
 bool check_absolute (struct pctx *pc, const char *path, const char *value);
 

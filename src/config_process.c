@@ -14,7 +14,7 @@ parse_env (struct pctx *pc, const struct json_node *n, struct fmr_process *p)
 {
   p->env = get_string_array (pc, n, "env", "process", false, &p->n_env);
   if (p->env == NULL)
-    p->env = xcalloc (1, sizeof (char *));
+    p->env = json_alloc (pc->doc, sizeof (char *));
   for (size_t i = 0; i < p->n_env; i++)
     {
       const char *eq = strchr (p->env[i], '=');
@@ -48,11 +48,12 @@ parse_user (struct pctx *pc, const struct json_node *n, struct fmr_process *p)
   const struct json_node *g = get_member (pc, u, "additionalGids", JSON_ARRAY, "process.user", false);
   if (g == NULL)
     return;
-  p->additional_gids = xcalloc (g->len + 1, sizeof (gid_t));
+  p->additional_gids = json_alloc_array (pc->doc, (size_t) g->len + 1, sizeof (gid_t));
   for (size_t i = 0; i < g->len; i++)
     {
-      cleanup_free char *path = path_index ("process.user.additionalGids", i);
-      if (json_to_int (pc, g->items[i], path, 0, UINT32_MAX - 1, &v))
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, "process.user.additionalGids", i);
+      if (json_to_int (pc, &g->items[i], path, 0, UINT32_MAX - 1, &v))
         p->additional_gids[p->n_additional_gids++] = (gid_t) v;
     }
 }
@@ -70,7 +71,7 @@ parse_capabilities (struct pctx *pc, const struct json_node *n, struct fmr_proce
   for (int s = 0; s < FMR_CAP_NSETS; s++)
     {
       size_t n_names;
-      cleanup_strv char **names = get_string_array (pc, c, sets[s], "process.capabilities", false, &n_names);
+      char **names = get_string_array (pc, c, sets[s], "process.capabilities", false, &n_names);
       for (size_t i = 0; i < n_names; i++)
         {
           int cap = fmr_cap_from_name (names[i]);
@@ -92,12 +93,11 @@ parse_rlimit (struct pctx *pc, const struct json_node *r, const char *path, stru
   if (!json_want (pc, r, JSON_OBJECT, path))
     return;
   check_members (pc, r, path, known, NULL);
-  cleanup_free char *type = get_string (pc, r, "type", path, true);
+  char *type = get_string (pc, r, "type", path, true);
   uint64_t soft = 0, hard = 0;
   const struct json_node *s = get_member (pc, r, "soft", JSON_NUMBER, path, true);
   const struct json_node *h = get_member (pc, r, "hard", JSON_NUMBER, path, true);
-  cleanup_free char *ps = path_join (path, "soft"), *ph = path_join (path, "hard");
-  bool ok = s && h && json_to_u64 (pc, s, ps, &soft) && json_to_u64 (pc, h, ph, &hard);
+  bool ok = s && h && member_to_u64 (pc, s, path, "soft", &soft) && member_to_u64 (pc, h, path, "hard", &hard);
   if (type == NULL || !ok)
     return;
   long res = fmr_name_lookup (fmr_rlimit_names, type);
@@ -117,7 +117,6 @@ parse_rlimit (struct pctx *pc, const struct json_node *r, const char *path, stru
       }
   struct fmr_rlimit *rl = &p->rlimits[p->n_rlimits++];
   rl->type = type;
-  type = NULL;
   rl->resource = (int) res;
   rl->soft = soft;
   rl->hard = hard;
@@ -129,11 +128,11 @@ parse_rlimits (struct pctx *pc, const struct json_node *n, struct fmr_process *p
   const struct json_node *a = get_member (pc, n, "rlimits", JSON_ARRAY, "process", false);
   if (a == NULL)
     return;
-  p->rlimits = xcalloc (a->len + 1, sizeof *p->rlimits);
+  p->rlimits = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof *p->rlimits);
   for (size_t i = 0; i < a->len; i++)
     {
-      cleanup_free char *path = path_index ("process.rlimits", i);
-      parse_rlimit (pc, a->items[i], path, p);
+      char path[PATH_BUF_SIZE];
+      parse_rlimit (pc, &a->items[i], path_index_buf (path, "process.rlimits", i), p);
     }
 }
 

@@ -4,19 +4,22 @@
 #include "config.h"
 
 #include <seccomp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "config_parse.h"
 #include "names.h"
 #include "util.h"
 
+/* name, the member key of the object at path. */
 static bool
-parse_action (struct pctx *pc, const char *name, const char *path, enum fmr_seccomp_action *out)
+parse_action (struct pctx *pc, const char *name, const char *path, const char *key, enum fmr_seccomp_action *out)
 {
   long a = fmr_name_lookup (fmr_seccomp_action_names, name);
   if (a < 0)
     {
-      diag_error (pc->d, path, "unknown or unsupported seccomp action \"%s\"", name);
+      cleanup_free char *p = path_join (path, key);
+      diag_error (pc->d, p, "unknown or unsupported seccomp action \"%s\"", name);
       return false;
     }
   *out = (enum fmr_seccomp_action) a;
@@ -37,12 +40,11 @@ parse_arg (struct pctx *pc, const struct json_node *n, const char *path, struct 
   *ok &= get_int (pc, n, "index", path, 0, 5, true, &idx);
   arg->index = (unsigned) idx;
   const struct json_node *v = get_member (pc, n, "value", JSON_NUMBER, path, true);
-  cleanup_free char *pv = path_join (path, "value"), *pv2 = path_join (path, "valueTwo");
-  *ok &= v && json_to_u64 (pc, v, pv, &arg->value);
+  *ok &= v && member_to_u64 (pc, v, path, "value", &arg->value);
   const struct json_node *v2 = get_member (pc, n, "valueTwo", JSON_NUMBER, path, false);
   if (v2)
-    *ok &= json_to_u64 (pc, v2, pv2, &arg->value_two);
-  cleanup_free char *op = get_string (pc, n, "op", path, true);
+    *ok &= member_to_u64 (pc, v2, path, "valueTwo", &arg->value_two);
+  const char *op = get_string (pc, n, "op", path, true);
   long o = op ? fmr_name_lookup (fmr_seccomp_op_names, op) : -1;
   if (op && o < 0)
     {
@@ -56,7 +58,7 @@ parse_arg (struct pctx *pc, const struct json_node *n, const char *path, struct 
 static void
 resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
 {
-  r->syscall_nrs = xcalloc (r->n_names + 1, sizeof (int));
+  r->syscall_nrs = json_alloc_array (pc->doc, r->n_names + 1, sizeof (int));
   for (size_t k = 0; k < r->n_names; k++)
     {
       /* Negative numbers other than __NR_SCMP_ERROR are libseccomp's
@@ -86,9 +88,8 @@ parse_rule (struct pctx *pc, const struct json_node *n, const char *path, struct
       diag_error (pc->d, pn, "must name at least one syscall");
     }
   resolve_names (pc, r, path);
-  cleanup_free char *action = get_string (pc, n, "action", path, true);
-  cleanup_free char *pa = path_join (path, "action");
-  bool ok = action && parse_action (pc, action, pa, &r->action);
+  const char *action = get_string (pc, n, "action", path, true);
+  bool ok = action && parse_action (pc, action, path, "action", &r->action);
   int64_t e;
   if (get_int (pc, n, "errnoRet", path, 0, 4095, false, &e))
     {
@@ -100,12 +101,14 @@ parse_rule (struct pctx *pc, const struct json_node *n, const char *path, struct
   const struct json_node *args = get_member (pc, n, "args", JSON_ARRAY, path, false);
   if (args == NULL)
     return;
-  r->args = xcalloc (args->len + 1, sizeof *r->args);
+  r->args = json_alloc_array (pc->doc, (size_t) args->len + 1, sizeof *r->args);
+  char args_path[PATH_BUF_SIZE + 8];
+  snprintf (args_path, sizeof args_path, "%s.args", path);
   for (size_t i = 0; i < args->len; i++)
     {
-      cleanup_free char *pi = xasprintf ("%s.args[%zu]", path, i);
+      char pi[PATH_BUF_SIZE];
       bool arg_ok = true;
-      parse_arg (pc, args->items[i], pi, &r->args[r->n_args], &arg_ok);
+      parse_arg (pc, &args->items[i], path_index_buf (pi, args_path, i), &r->args[r->n_args], &arg_ok);
       if (arg_ok)
         r->n_args++;
     }
@@ -115,8 +118,8 @@ static void
 parse_arches_and_flags (struct pctx *pc, const struct json_node *n, struct fmr_seccomp *s)
 {
   size_t na;
-  cleanup_strv char **arches = get_string_array (pc, n, "architectures", "linux.seccomp", false, &na);
-  s->arches = xcalloc (na + 1, sizeof *s->arches);
+  char **arches = get_string_array (pc, n, "architectures", "linux.seccomp", false, &na);
+  s->arches = json_alloc_array (pc->doc, na + 1, sizeof *s->arches);
   for (size_t i = 0; i < na; i++)
     {
       long a = fmr_name_lookup (fmr_seccomp_arch_names, arches[i]);
@@ -144,9 +147,9 @@ parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
       = { "defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls", NULL };
   static const char *const unsupported[] = { "listenerPath", "listenerMetadata", NULL };
   check_members (pc, n, "linux.seccomp", known, unsupported);
-  struct fmr_seccomp *s = b->seccomp = xzalloc (sizeof *s);
-  cleanup_free char *def = get_string (pc, n, "defaultAction", "linux.seccomp", true);
-  bool def_ok = def && parse_action (pc, def, "linux.seccomp.defaultAction", &s->default_action);
+  struct fmr_seccomp *s = b->seccomp = json_alloc (pc->doc, sizeof *s);
+  const char *def = get_string (pc, n, "defaultAction", "linux.seccomp", true);
+  bool def_ok = def && parse_action (pc, def, "linux.seccomp", "defaultAction", &s->default_action);
   int64_t e;
   if (get_int (pc, n, "defaultErrnoRet", "linux.seccomp", 0, 4095, false, &e))
     {
@@ -159,11 +162,12 @@ parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
   const struct json_node *sys = get_member (pc, n, "syscalls", JSON_ARRAY, "linux.seccomp", false);
   if (sys == NULL)
     return;
-  s->rules = xcalloc (sys->len + 1, sizeof *s->rules);
+  s->rules = json_alloc_array (pc->doc, (size_t) sys->len + 1, sizeof *s->rules);
   for (size_t i = 0; i < sys->len; i++)
     {
-      cleanup_free char *path = path_index ("linux.seccomp.syscalls", i);
-      if (json_want (pc, sys->items[i], JSON_OBJECT, path))
-        parse_rule (pc, sys->items[i], path, &s->rules[s->n_rules++]);
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, "linux.seccomp.syscalls", i);
+      if (json_want (pc, &sys->items[i], JSON_OBJECT, path))
+        parse_rule (pc, &sys->items[i], path, &s->rules[s->n_rules++]);
     }
 }

@@ -9,7 +9,7 @@ src_libfmr_a_SOURCES = \
 	src/util.c src/util.h \
 	src/names.c src/names.h \
 	src/bundle.h src/config_load.h src/commands.h \
-	src/config_json.c src/config_json.h \
+	src/config_json.c src/config_json.h src/json_arena.c src/json_arena.h \
 	src/config_get.c src/config_get.h \
 	src/config_parse.c src/config_parse.h \
 	src/config_process.c \

@@ -146,47 +146,101 @@ strv_free (char **v)
   free (v);
 }
 
-int
-read_file_limited (const char *path, size_t max_size, char **out, size_t *len, fmr_error_t *err)
+/* open(path) for reading, refused unless a regular file of at most
+ * max_size bytes; its size in *size. */
+static int
+open_limited (const char *path, size_t max_size, size_t *size, fmr_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return fmr_error_set (err, errno, "open `%s`", path);
   struct stat st;
   if (fstat (fd, &st) < 0)
-    return fmr_error_set (err, errno, "fstat `%s`", path);
-  if (!S_ISREG (st.st_mode))
-    return fmr_error_set (err, 0, "`%s` is not a regular file", path);
-  if ((unsigned long long) st.st_size > max_size)
-    return fmr_error_set (err, 0, "`%s` is %lld bytes, larger than the limit of %zu bytes", path,
-                          (long long) st.st_size, max_size);
-  size_t cap = (size_t) st.st_size + 1, used = 0;
-  cleanup_free char *buf = xmalloc (cap);
+    fmr_error_set (err, errno, "fstat `%s`", path);
+  else if (!S_ISREG (st.st_mode))
+    fmr_error_set (err, 0, "`%s` is not a regular file", path);
+  else if ((unsigned long long) st.st_size > max_size)
+    fmr_error_set (err, 0, "`%s` is %lld bytes, larger than the limit of %zu bytes", path,
+                   (long long) st.st_size, max_size);
+  else
+    {
+      *size = (size_t) st.st_size;
+      return fd;
+    }
+  close (fd);
+  return -1;
+}
+
+int
+read_file_into (const char *path, size_t max_size, const struct file_buffer_ops *ops, void *ctx, char **out,
+                size_t *len, fmr_error_t *err)
+{
+  size_t size = 0;
+  cleanup_close int fd = open_limited (path, max_size, &size, err);
+  if (fd < 0)
+    return -1;
+  /* One byte more than the size, to see the end of the file in the same
+   * read; a file that grows meanwhile moves to a buffer twice as large. */
+  size_t cap = size + 2, used = 0;
+  char *buf = ops->alloc (ctx, cap);
+  int rc = 0;
   for (;;)
     {
       if (used + 1 >= cap)
         {
           if (cap > max_size + 1)
-            return fmr_error_set (err, 0, "`%s` is larger than the limit of %zu bytes", path, max_size);
+            break; /* used > max_size: refused below */
+          char *bigger = ops->alloc (ctx, cap * 2);
+          memcpy (bigger, buf, used);
+          if (ops->release)
+            ops->release (ctx, buf);
+          buf = bigger;
           cap *= 2;
-          buf = xrealloc (buf, cap);
         }
       ssize_t r = read (fd, buf + used, cap - used - 1);
       if (r < 0 && errno == EINTR)
         continue;
-      if (r < 0)
-        return fmr_error_set (err, errno, "read `%s`", path);
-      if (r == 0)
-        break;
+      if (r <= 0)
+        {
+          if (r < 0)
+            rc = fmr_error_set (err, errno, "read `%s`", path);
+          break;
+        }
       used += (size_t) r;
     }
-  if (used > max_size)
-    return fmr_error_set (err, 0, "`%s` is larger than the limit of %zu bytes", path, max_size);
+  if (rc == 0 && used > max_size)
+    rc = fmr_error_set (err, 0, "`%s` is larger than the limit of %zu bytes", path, max_size);
+  if (rc < 0)
+    {
+      if (ops->release)
+        ops->release (ctx, buf);
+      return -1;
+    }
   buf[used] = '\0';
   *len = used;
   *out = buf;
-  buf = NULL;
   return 0;
+}
+
+static void *
+heap_alloc (void *ctx, size_t n)
+{
+  (void) ctx;
+  return xmalloc (n);
+}
+
+static void
+heap_release (void *ctx, void *p)
+{
+  (void) ctx;
+  free (p);
+}
+
+int
+read_file_limited (const char *path, size_t max_size, char **out, size_t *len, fmr_error_t *err)
+{
+  static const struct file_buffer_ops heap = { heap_alloc, heap_release };
+  return read_file_into (path, max_size, &heap, NULL, out, len, err);
 }
 
 int

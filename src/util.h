@@ -44,6 +44,16 @@ void strv_free (char **v);
 /* Read a whole file, refusing one larger than max_size (EFBIG). The buffer
  * is NUL-terminated; *len excludes the NUL. */
 int read_file_limited (const char *path, size_t max_size, char **out, size_t *len, fmr_error_t *err);
+/* The same into the caller's memory: ops->alloc (ctx, n) gives n bytes
+ * (first sized from the file), ops->release (may be NULL, for an arena)
+ * takes back a buffer outgrown or one of a failed read. */
+struct file_buffer_ops
+{
+  void *(*alloc) (void *ctx, size_t n);
+  void (*release) (void *ctx, void *p);
+};
+int read_file_into (const char *path, size_t max_size, const struct file_buffer_ops *ops, void *ctx, char **out,
+                    size_t *len, fmr_error_t *err);
 /* Write buf to path atomically enough for our needs (O_TRUNC, mode 0644). */
 int write_file (const char *path, const char *buf, size_t len, fmr_error_t *err);
 /* Write all of buf to fd, retrying on EINTR and short writes, and waiting

@@ -27,7 +27,7 @@ FUZZ_CFLAGS = -g -O1 -std=gnu11 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 fuzz_sources = $(top_srcdir)/tests/fuzz/fuzz_config.c \
 	$(top_srcdir)/src/error.c $(top_srcdir)/src/diag.c $(top_srcdir)/src/util.c \
-	$(top_srcdir)/src/names.c $(top_srcdir)/src/config_json.c $(top_srcdir)/src/config_get.c \
+	$(top_srcdir)/src/names.c $(top_srcdir)/src/config_json.c $(top_srcdir)/src/json_arena.c $(top_srcdir)/src/config_get.c \
 	$(top_srcdir)/src/config_parse.c $(top_srcdir)/src/config_process.c $(top_srcdir)/src/config_mounts.c \
 	$(top_srcdir)/src/config_linux.c $(top_srcdir)/src/config_seccomp.c $(top_srcdir)/src/config_validate.c \
 	$(top_srcdir)/src/config_load.c

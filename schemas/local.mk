@@ -5,9 +5,10 @@
 # people and builders who want to read or reuse it.  OCI syscall entries
 # have no comment field, so the JSON is generated from
 # schemas/seccomp-default.rules, where each rule has its reason beside it,
-# by schemas/seccomp-gen; both files are committed.
-dist_pkgdata_DATA += schemas/seccomp-default.json
-EXTRA_DIST += schemas/seccomp-default.md schemas/seccomp-default.rules schemas/seccomp-gen
+# by schemas/seccomp-gen; both files are committed, and both are installed
+# (with the .md that explains them), so that the reasons travel with it.
+dist_pkgdata_DATA += schemas/seccomp-default.json schemas/seccomp-default.rules schemas/seccomp-default.md
+EXTRA_DIST += schemas/seccomp-gen
 BUILT_SOURCES += src/seccomp-default.inc
 CLEANFILES += src/seccomp-default.inc
 

@@ -7,14 +7,14 @@ EXTRA_DIST += tests/corpus/run-corpus tests/corpus/make-corpus.py tests/corpus/g
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/test_config tests/unit/test_run_helpers
 check_PROGRAMS += tests/unit/test_config_validate tests/unit/test_names
-tests_unit_test_config_validate_SOURCES = tests/unit/test_config_validate.c
+tests_unit_test_config_validate_SOURCES = tests/unit/test_config_validate.c tests/unit/config_fixture.h
 tests_unit_test_config_validate_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_config_validate_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 tests_unit_test_names_SOURCES = tests/unit/test_names.c
 tests_unit_test_names_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_names_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_config_validate tests/unit/test_names
-tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/config_fixture.h
 tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_config_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 tests_unit_test_run_helpers_SOURCES = tests/unit/test_run_helpers.c

@@ -9,25 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "config_load.h"
-#include "util.h"
-
-static struct diag_list d;
-static struct fmr_bundle *b;
-
-static void
-setup (void)
-{
-  diag_init (&d, "config.json");
-  b = xzalloc (sizeof *b);
-}
-
-static void
-teardown (void)
-{
-  fmr_bundle_free (b);
-  diag_free (&d);
-}
+#include "config_fixture.h"
 
 TestSuite (config, .init = setup, .fini = teardown);
 

@@ -10,25 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "config_load.h"
-#include "util.h"
-
-static struct diag_list d;
-static struct fmr_bundle *b;
-
-static void
-setup (void)
-{
-  diag_init (&d, "config.json");
-  b = xzalloc (sizeof *b);
-}
-
-static void
-teardown (void)
-{
-  fmr_bundle_free (b);
-  diag_free (&d);
-}
+#include "config_fixture.h"
 
 TestSuite (validate, .init = setup, .fini = teardown);
 

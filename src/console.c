@@ -75,17 +75,6 @@ console_relay_fds (struct console_relay *r, struct pollfd *fds)
   return n;
 }
 
-/* One read from `from`, all of it written to `to`; false on EOF or error. */
-static bool
-copy_once (int from, int to)
-{
-  char buf[8192];
-  ssize_t n = read (from, buf, sizeof buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return true;
-  return n > 0 && write_all (to, buf, (size_t) n) == 0;
-}
-
 bool
 console_relay_pump (struct console_relay *r, const struct pollfd *fds, int n)
 {
@@ -93,9 +82,9 @@ console_relay_pump (struct console_relay *r, const struct pollfd *fds, int n)
     {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
         continue;
-      if (fds[i].fd == r->master && !copy_once (r->master, STDOUT_FILENO))
+      if (fds[i].fd == r->master && copy_once (r->master, STDOUT_FILENO) < 0)
         return false; /* EIO: every copy of the pty's peer is closed */
-      if (fds[i].fd == STDIN_FILENO && !copy_once (STDIN_FILENO, r->master))
+      if (fds[i].fd == STDIN_FILENO && copy_once (STDIN_FILENO, r->master) < 0)
         r->stdin_open = false;
     }
   return true;
@@ -108,12 +97,8 @@ console_relay_finish (struct console_relay *r)
     {
       int fl = fcntl (r->master, F_GETFL);
       fcntl (r->master, F_SETFL, fl | O_NONBLOCK);
-      while (copy_once (r->master, STDOUT_FILENO))
-        {
-          struct pollfd p = { .fd = r->master, .events = POLLIN };
-          if (poll (&p, 1, 0) <= 0)
-            break;
-        }
+      while (copy_once (r->master, STDOUT_FILENO) > 0)
+        ;
       close (r->master);
       r->master = -1;
     }

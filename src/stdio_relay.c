@@ -220,17 +220,10 @@ pull_stdin (struct stdio_relay *r)
 static int
 copy_out (struct stdio_relay *r, int i)
 {
-  char buf[8192];
-  ssize_t n;
-  do
-    n = read (r->out[i], buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  if (n < 0 && errno == EAGAIN)
-    return 0;
-  if (n > 0 && write_all (r->out_to[i], buf, (size_t) n) == 0)
-    return 1;
-  close_fd (&r->out[i]);
-  return -1;
+  int c = copy_once (r->out[i], r->out_to[i]);
+  if (c < 0)
+    close_fd (&r->out[i]);
+  return c;
 }
 
 static short

@@ -10,9 +10,8 @@ import signal
 import subprocess
 import time
 
-from harness import FMR_RUN
+from harness import FMR_RUN, host_pids_with
 from hostile import HOSTILE, MODE, HostileTest, as_caller, caller_ids, parse
-from test_supervise import host_pids_with
 
 TOKEN = "fmr-hostile-secret-7a3d91"
 

@@ -1,29 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Attack 23: a fork bomb against the bundle's process limit."""
 
-import os
 import subprocess
 import threading
 
+from harness import host_pids_with
 from hostile import MODE, HostileTest, as_caller
 
 NPROC = 200
 # The attack never forks more than this many children, whatever happens.
 CAP = 5000
-
-
-def processes_running(path):
-    """Pids on the host whose argv[0] is PATH."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv0 = f.read().split(b"\0", 1)[0]
-        except OSError:
-            continue
-        if argv0 == os.fsencode(path):
-            found.append(int(entry))
-    return found
 
 
 class HostProcesses(threading.Thread):
@@ -60,7 +46,7 @@ class Resources(HostileTest):
         # attack's own status, 0: self.attack checked it).
         self.assertGreater(len(host.codes), 0)
         self.assertEqual(set(host.codes), {7})
-        self.assertEqual(processes_running(self.hostile), [], "a child of the bomb is still running")
+        self.assertEqual(host_pids_with(self.hostile), [], "a child of the bomb is still running")
         # Unprivileged, the limit counts every process of the payload's
         # user in the sandbox's user namespace: PID 1 and the attack itself
         # take two.  The kernel exempts host uid 0 from RLIMIT_NPROC; for

@@ -48,6 +48,20 @@ def descendants(pid):
     return found
 
 
+def host_pids_with(token):
+    """Pids on the host whose command line holds TOKEN."""
+    found = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    if token.encode() in f.read():
+                        found.append(int(p))
+            except OSError:
+                pass
+    return found
+
+
 FIXTURES = os.environ.get("FMR_FIXTURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                            os.pardir, "fixtures")
 

@@ -15,20 +15,8 @@ import time
 import fcntl
 import termios
 
-from harness import MODE, NOBODY, SandboxTest, descendants
+from harness import MODE, NOBODY, SandboxTest, descendants, host_pids_with
 
-
-def host_pids_with(token):
-    found = []
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                with open(f"/proc/{p}/cmdline", "rb") as f:
-                    if token.encode() in f.read():
-                        found.append(int(p))
-            except OSError:
-                pass
-    return found
 
 
 class Supervision(SandboxTest):

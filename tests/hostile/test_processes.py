@@ -62,6 +62,15 @@ class Processes(HostileTest):
         the end of the test."""
         p = subprocess.Popen(as_caller(cmd), stdin=subprocess.DEVNULL)
         self.host_processes.append(p)
+        # Started by nobody, it is setpriv until it execs CMD, and between
+        # setpriv's change of ids and that exec it is not dumpable: a
+        # control attack in that window is refused for the wrong reason.
+        target = os.path.realpath(cmd[0])
+        deadline = time.monotonic() + 30
+        while os.readlink(f"/proc/{p.pid}/exe") != target:
+            if p.poll() is not None or time.monotonic() > deadline:
+                self.fail(f"{cmd} did not start on the host")
+            time.sleep(0.01)
         return p
 
     def start(self, config):

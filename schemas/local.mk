@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The default seccomp profile: `fmr-run spec` writes it into every bundle.
-# It is compiled into the binary as a byte array (src/seccomp-default.inc,
+# It is compiled into the binary as a byte array (src/spec/seccomp-default.inc,
 # made with od and sed, so no extra tool is needed) and installed for
 # people and builders who want to read or reuse it.  OCI syscall entries
 # have no comment field, so the JSON is generated from
@@ -9,11 +9,11 @@
 # (with the .md that explains them), so that the reasons travel with it.
 dist_pkgdata_DATA += schemas/seccomp-default.json schemas/seccomp-default.rules schemas/seccomp-default.md
 EXTRA_DIST += schemas/seccomp-gen
-BUILT_SOURCES += src/seccomp-default.inc
-CLEANFILES += src/seccomp-default.inc
+BUILT_SOURCES += src/spec/seccomp-default.inc
+CLEANFILES += src/spec/seccomp-default.inc
 
-src/seccomp-default.inc: $(top_srcdir)/schemas/seccomp-default.json
-	$(AM_V_GEN)$(MKDIR_P) src && \
+src/spec/seccomp-default.inc: $(top_srcdir)/schemas/seccomp-default.json
+	$(AM_V_GEN)$(MKDIR_P) src/spec && \
 	{ echo '/* Generated from schemas/seccomp-default.json by schemas/local.mk. */'; \
 	  od -A n -v -t x1 $(top_srcdir)/schemas/seccomp-default.json | \
 	    sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1, /g' -e 's/, $$/,/'; \

@@ -1,56 +1,70 @@
 # SPDX-License-Identifier: Apache-2.0
-# Everything but main.c goes into a static library so that unit tests and the
-# fuzzer link the same code the binary runs.
+# The source tree follows the path data takes through `run`, each folder
+# using only the folders below it:
+#   cli      main and the verbs (run, spec, validate, check, features)
+#   spec     the default wheel-build bundle that `spec` writes
+#   check    the host probe behind `check`
+#   sandbox  clone, id maps, PID 1, the payload's process, capabilities,
+#            seccomp, the stdio and terminal relays, --stats
+#   rootfs   the sandbox's root: mounts, paths resolved inside it, /dev,
+#            mountinfo, the pid limit
+#   bundle   config.json: JSON, parse, validate, name tables, diagnostics
+#   common   errors, small utilities, the JSON writer, the --debug trace
+# Everything but main.c goes into a static library so that unit tests and
+# the fuzzer link the same code the binary runs.
 noinst_LIBRARIES += src/libfmr.a
 src_libfmr_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(LIBCAP_CFLAGS)
 src_libfmr_a_SOURCES = \
-	src/error.c src/error.h \
-	src/diag.c src/diag.h \
-	src/util.c src/util.h \
-	src/names.c src/names.h \
-	src/bundle.h src/config_load.h src/commands.h \
-	src/config_json.c src/config_json.h src/json_arena.c src/json_arena.h \
-	src/config_get.c src/config_get.h \
-	src/config_parse.c src/config_parse.h \
-	src/config_process.c \
-	src/config_mounts.c \
-	src/config_linux.c \
-	src/config_seccomp.c \
-	src/config_validate.c \
-	src/config_load.c \
-	src/cmd_run.c \
-	src/cmd_spec.c \
-	src/spec.h src/spec_config.c src/spec_host.c \
-	src/spec_jsongen.c src/spec_jsongen.h \
-	src/cmd_validate.c \
-	src/cmd_check.c \
-	src/hostcheck.c src/hostcheck.h src/hostcheck_host.c \
-	src/cmd_features.c src/cmd_options.c \
-	src/rootfs.c \
-	src/pidlimit.c src/pidlimit.h \
-	src/mounts.c src/mounts.h \
-	src/mountinfo.c src/mountinfo.h \
-	src/devices.c src/devices.h \
-	src/paths.c src/paths.h \
-	src/sandbox.c src/sandbox.h \
-	src/sync.c src/sync.h \
-	src/idmap.c src/idmap.h \
-	src/net.c src/net.h \
-	src/caps.c src/caps.h \
-	src/seccomp_filter.c src/seccomp_filter.h \
-	src/process.c src/process.h \
-	src/init.c src/init.h \
-	src/stats.c src/stats.h \
-	src/console.c src/console.h \
-	src/stdio_relay.c src/stdio_relay.h
+	src/common/error.c src/common/error.h src/common/exit_codes.h \
+	src/common/diag.c src/common/diag.h \
+	src/common/xalloc.c src/common/xalloc.h \
+	src/common/util.c src/common/util.h \
+	src/common/trace.c src/common/trace.h \
+	src/common/jsongen.c src/common/jsongen.h \
+	src/bundle/bundle.h src/bundle/bundle.c \
+	src/bundle/names.c src/bundle/names.h \
+	src/bundle/config_json.c src/bundle/config_json.h src/bundle/json_arena.c src/bundle/json_arena.h \
+	src/bundle/config_get.c src/bundle/config_get.h \
+	src/bundle/config_parse.c src/bundle/config_parse.h \
+	src/bundle/config_process.c \
+	src/bundle/config_mounts.c \
+	src/bundle/config_linux.c \
+	src/bundle/config_seccomp.c \
+	src/bundle/config_validate.c \
+	src/bundle/config_load.c src/bundle/config_load.h \
+	src/rootfs/rootfs.c src/rootfs/rootfs.h \
+	src/rootfs/pidlimit.c src/rootfs/pidlimit.h \
+	src/rootfs/mounts.c src/rootfs/mounts.h \
+	src/rootfs/mountinfo.c src/rootfs/mountinfo.h \
+	src/rootfs/devices.c src/rootfs/devices.h \
+	src/rootfs/paths.c src/rootfs/paths.h \
+	src/sandbox/sandbox.c src/sandbox/sandbox.h \
+	src/sandbox/sync.c src/sandbox/sync.h \
+	src/sandbox/idmap.c src/sandbox/idmap.h \
+	src/sandbox/net.c src/sandbox/net.h \
+	src/sandbox/caps.c src/sandbox/caps.h \
+	src/sandbox/seccomp_filter.c src/sandbox/seccomp_filter.h \
+	src/sandbox/process.c src/sandbox/process.h \
+	src/sandbox/init.c src/sandbox/init.h \
+	src/sandbox/stats.c src/sandbox/stats.h \
+	src/sandbox/console.c src/sandbox/console.h \
+	src/sandbox/stdio_relay.c src/sandbox/stdio_relay.h \
+	src/check/hostcheck.c src/check/hostcheck.h src/check/hostcheck_host.c \
+	src/spec/spec.h src/spec/spec_config.c src/spec/spec_host.c \
+	src/cli/commands.h \
+	src/cli/cmd_run.c \
+	src/cli/cmd_spec.c \
+	src/cli/cmd_validate.c \
+	src/cli/cmd_check.c \
+	src/cli/cmd_features.c src/cli/cmd_options.c
 
 FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 
 bin_PROGRAMS += fmr-run
-fmr_run_SOURCES = src/main.c
+fmr_run_SOURCES = src/cli/main.c
 fmr_run_CFLAGS = $(AM_CFLAGS)
 fmr_run_LDADD = $(FMR_LIBS)
 
 # BUILT_SOURCES covers `make`, `make all` and `make check`; this covers a
 # lone `make fmr-run` in a fresh build tree too.
-src/libfmr_a-spec_config.$(OBJEXT): src/seccomp-default.inc
+src/spec/libfmr_a-spec_config.$(OBJEXT): src/spec/seccomp-default.inc

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostcheck.h"
+#include "check/hostcheck.h"
 
 /* A host where nothing is restricted: an unprivileged caller, every knob
  * absent, no seccomp filter, every namespace kind present. */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config_load.h"
-#include "util.h"
+#include "bundle/config_load.h"
+#include "common/util.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

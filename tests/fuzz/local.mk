@@ -26,14 +26,18 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=gnu11 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 fuzz_sources = $(top_srcdir)/tests/fuzz/fuzz_config.c \
-	$(top_srcdir)/src/error.c $(top_srcdir)/src/diag.c $(top_srcdir)/src/util.c \
-	$(top_srcdir)/src/names.c $(top_srcdir)/src/config_json.c $(top_srcdir)/src/json_arena.c $(top_srcdir)/src/config_get.c \
-	$(top_srcdir)/src/config_parse.c $(top_srcdir)/src/config_process.c $(top_srcdir)/src/config_mounts.c \
-	$(top_srcdir)/src/config_linux.c $(top_srcdir)/src/config_seccomp.c $(top_srcdir)/src/config_validate.c \
-	$(top_srcdir)/src/config_load.c
-fuzz_headers = $(top_builddir)/config.h $(top_srcdir)/src/bundle.h $(top_srcdir)/src/config_get.h \
-	$(top_srcdir)/src/config_json.h $(top_srcdir)/src/config_load.h $(top_srcdir)/src/config_parse.h \
-	$(top_srcdir)/src/diag.h $(top_srcdir)/src/error.h $(top_srcdir)/src/names.h $(top_srcdir)/src/util.h
+	$(top_srcdir)/src/common/error.c $(top_srcdir)/src/common/diag.c $(top_srcdir)/src/common/util.c $(top_srcdir)/src/common/xalloc.c \
+	$(top_srcdir)/src/bundle/bundle.c $(top_srcdir)/src/bundle/names.c $(top_srcdir)/src/bundle/config_json.c \
+	$(top_srcdir)/src/bundle/json_arena.c $(top_srcdir)/src/bundle/config_get.c \
+	$(top_srcdir)/src/bundle/config_parse.c $(top_srcdir)/src/bundle/config_process.c \
+	$(top_srcdir)/src/bundle/config_mounts.c $(top_srcdir)/src/bundle/config_linux.c \
+	$(top_srcdir)/src/bundle/config_seccomp.c $(top_srcdir)/src/bundle/config_validate.c \
+	$(top_srcdir)/src/bundle/config_load.c
+fuzz_headers = $(top_builddir)/config.h $(top_srcdir)/src/bundle/bundle.h \
+	$(top_srcdir)/src/bundle/config_get.h $(top_srcdir)/src/bundle/config_json.h \
+	$(top_srcdir)/src/bundle/config_load.h $(top_srcdir)/src/bundle/config_parse.h \
+	$(top_srcdir)/src/bundle/json_arena.h $(top_srcdir)/src/bundle/names.h \
+	$(top_srcdir)/src/common/diag.h $(top_srcdir)/src/common/error.h $(top_srcdir)/src/common/util.h $(top_srcdir)/src/common/xalloc.h
 fuzz_build = $(FUZZ_CC) $(FUZZ_CFLAGS) -I$(top_builddir) -I$(top_srcdir)/src \
 	$(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(LIBCAP_CFLAGS) $(fuzz_sources) \
 	$(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS) -o tests/fuzz/fuzz_config

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config_load.h"
-#include "util.h"
+#include "bundle/config_load.h"
+#include "common/util.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -51,7 +51,7 @@ class Resources(HostileTest):
         # user in the sandbox's user namespace: PID 1 and the attack itself
         # take two.  The kernel exempts host uid 0 from RLIMIT_NPROC; for
         # root fmr-run sets the pid namespace's pid_max to the limit + 301
-        # (src/pidlimit.c), so pids 1 .. NPROC + 300: PID 1, the attack and
+        # (src/rootfs/pidlimit.c), so pids 1 .. NPROC + 300: PID 1, the attack and
         # NPROC + 298 children.
         forked = NPROC - 2 if MODE != "root" else NPROC + 298
         self.assertEqual(got, {"forked": str(forked), "fork-errno": "EAGAIN",

@@ -104,7 +104,7 @@ def kernel_version():
 class ProcessLimit(SandboxTest):
     """RLIMIT_NPROC bounds a fork bomb, for a root caller too: the kernel
     does not apply the rlimit to host uid 0, so fmr-run lowers the pid
-    namespace's pid_max to hold PID 1 plus the hard limit (src/pidlimit.c)."""
+    namespace's pid_max to hold PID 1 plus the hard limit (src/rootfs/pidlimit.c)."""
 
     FORKS = "forks=2000"
     PID_MAX = "read=/proc/sys/kernel/pid_max"
@@ -135,7 +135,7 @@ class ProcessLimit(SandboxTest):
         # Unprivileged, the rlimit counts every task of the uid in the
         # sandbox's user namespace: PID 1 and the probe take two of 400.
         # As root it does not apply; pid_max 701 leaves pids 1..700: PID 1,
-        # the probe and 698 children (src/pidlimit.c: why hard + 301).
+        # the probe and 698 children (src/rootfs/pidlimit.c: why hard + 301).
         self.assertEqual(self.forks(400), {"forked": 398 if MODE != "root" else 698, "errno": "EAGAIN"})
 
     def test_small_limit(self):

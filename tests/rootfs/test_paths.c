@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mountinfo.h"
-#include "paths.h"
-#include "util.h"
+#include "rootfs/mountinfo.h"
+#include "rootfs/paths.h"
+#include "common/util.h"
 
 static char base[64];
 static char *rootfs;

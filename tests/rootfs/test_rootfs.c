@@ -24,10 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mounts.h"
-#include "paths.h"
-#include "sandbox.h"
-#include "util.h"
+#include "rootfs/mounts.h"
+#include "rootfs/paths.h"
+#include "rootfs/rootfs.h"
+#include "common/util.h"
 
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC 0x01021994
@@ -35,20 +35,6 @@
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif
-
-/* sandbox.c is not linked here: the debug trace goes to stderr on demand. */
-void
-sandbox_debug (struct sandbox_ctx *ctx, const char *fmt, ...)
-{
-  if (getenv ("FMR_TEST_DEBUG") == NULL)
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  fprintf (stderr, "debug: ");
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
-  va_end (ap);
-}
 
 /* ---- host-side fixture ---- */
 
@@ -216,10 +202,11 @@ prepare_level1 (struct fixture *fx)
 static _Noreturn void
 sandbox_pid1 (struct scenario *sc)
 {
-  struct run_options opts = { .debug = false };
-  struct sandbox_ctx ctx = { .bundle = sc->bundle, .opts = &opts };
+  /* FMR_TEST_DEBUG=1 shows each step of rootfs_setup. */
+  struct fmr_trace trace;
+  trace_start (&trace, getenv ("FMR_TEST_DEBUG") != NULL);
   fmr_error_t err = NULL;
-  if (rootfs_setup (&ctx, &err) < 0)
+  if (rootfs_setup (sc->bundle, &trace, &err) < 0)
     {
       cleanup_free char *text = fmr_error_text (err);
       dprintf (report_fd, "ERROR %s\n", text);

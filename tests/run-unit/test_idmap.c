@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "idmap.h"
-#include "util.h"
+#include "sandbox/idmap.h"
+#include "common/util.h"
 
 /* A child in its own new user namespace, waiting until its pipe closes. */
 struct userns_child

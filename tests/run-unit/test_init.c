@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init.h"
-#include "sync.h"
+#include "sandbox/init.h"
+#include "sandbox/sync.h"
 
 /* What the payload does: 'x' exits 7 leaving a daemon behind, 's' dies of
  * SIGTERM. */

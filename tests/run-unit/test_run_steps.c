@@ -16,12 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "init.h"
-#include "process.h"
-#include "sandbox.h"
-#include "sync.h"
-#include "util.h"
+#include "common/exit_codes.h"
+#include "sandbox/init.h"
+#include "sandbox/process.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sync.h"
+#include "common/trace.h"
+#include "common/util.h"
 
 Test (init_exit_code, the_status_itself_or_128_plus_signal)
 {
@@ -252,12 +253,11 @@ Test (find_executable, a_missing_absolute_path_is_127)
   cr_assert_not_null (strstr (err->msg, "/no/such/tool"));
 }
 
-Test (sandbox_debug, names_the_step_and_its_microseconds, .init = cr_redirect_stderr)
+Test (trace, names_the_step_and_its_microseconds, .init = cr_redirect_stderr)
 {
-  struct run_options opts = { .debug = true };
-  struct sandbox_ctx ctx = { .opts = &opts };
-  ctx.t_start = ctx.t_last = now_usec ();
-  sandbox_debug (&ctx, "mounts[%d] %s", 3, "bind /usr");
+  struct fmr_trace trace;
+  trace_start (&trace, true);
+  trace_step (&trace, "mounts[%d] %s", 3, "bind /usr");
   fflush (stderr);
   char line[256] = "";
   FILE *f = cr_get_redirected_stderr ();
@@ -270,11 +270,12 @@ Test (sandbox_debug, names_the_step_and_its_microseconds, .init = cr_redirect_st
   cr_assert_leq (step, at);
 }
 
-Test (sandbox_debug, silent_without_debug, .init = cr_redirect_stderr)
+Test (trace, silent_without_debug, .init = cr_redirect_stderr)
 {
-  struct run_options opts = { .debug = false };
-  struct sandbox_ctx ctx = { .opts = &opts };
-  sandbox_debug (&ctx, "anything");
+  struct fmr_trace trace;
+  trace_start (&trace, false);
+  trace_step (&trace, "anything");
+  trace_step (NULL, "nothing either");
   fflush (stderr);
   cr_assert_stderr_eq_str ("");
 }

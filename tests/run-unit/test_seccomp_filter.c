@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "seccomp_filter.h"
-#include "util.h"
+#include "sandbox/seccomp_filter.h"
+#include "common/util.h"
 
 /* One rule for one syscall name, with its number as the validator would
  * have resolved it. */

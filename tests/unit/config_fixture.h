@@ -5,8 +5,8 @@
 #ifndef FMR_TEST_CONFIG_FIXTURE_H
 #define FMR_TEST_CONFIG_FIXTURE_H
 
-#include "config_load.h"
-#include "util.h"
+#include "bundle/config_load.h"
+#include "common/util.h"
 
 static struct diag_list d;
 static struct fmr_bundle *b;

@@ -10,8 +10,8 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-#include "bundle.h"
-#include "names.h"
+#include "bundle/bundle.h"
+#include "bundle/names.h"
 
 Test (names, lookup_both_ways)
 {

@@ -5,10 +5,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "commands.h"
-#include "process.h"
-#include "sandbox.h"
-#include "util.h"
+#include "common/exit_codes.h"
+#include "sandbox/process.h"
+#include "sandbox/sandbox.h"
+#include "common/util.h"
 
 int run_parse_options (int argc, char **argv, struct run_options *opts, const char **bundle);
 

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Write an fmr-run bundle (config.json + rootfs/) for one build step.
 
-The sandbox is the one `fmr-run spec` writes (src/spec_config.c,
-src/spec_host.c): every namespace, only the caller's own uid and gid mapped,
+The sandbox is the one `fmr-run spec` writes (src/spec/spec_config.c,
+src/spec/spec_host.c): every namespace, only the caller's own uid and gid mapped,
 an empty read-only root holding the host's usr-merge links, /usr (and any real
 /lib64, /bin, ...) read-only, a few /etc files, a fresh /proc with the
 kernel's sensitive files masked, a minimal /dev, private tmpfs /tmp and
@@ -31,7 +31,7 @@ from .envfilter import EnvFilter
 OCI_VERSION = "1.0.2"
 ANNOTATION_TIMEOUT = "run.fmr.timeout"
 
-# The same lists as src/spec_host.c and src/spec_config.c.
+# The same lists as src/spec/spec_host.c and src/spec/spec_config.c.
 TOPDIRS = ("bin", "lib", "lib32", "lib64", "libx32", "sbin")
 ETC_FILES = (
     "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
@@ -51,7 +51,7 @@ RO_TREE = ["rbind", "ro", "nosuid", "nodev"]
 RW_TREE = ["rbind", "rw", "nosuid", "nodev"]
 RO_FILE = ["bind", "ro", "nosuid", "nodev"]
 
-# RLIMIT_NPROC of the step (src/spec_config.c says why 4096), never above the
+# RLIMIT_NPROC of the step (src/spec/spec_config.c says why 4096), never above the
 # caller's own hard limit, which the sandbox could not raise.
 NPROC = 4096
 

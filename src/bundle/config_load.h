@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_CONFIG_LOAD_H
+#define FMR_CONFIG_LOAD_H
+
+#include "bundle/bundle.h"
+#include "common/diag.h"
+#include "common/error.h"
+
+/* Refused before parsing. */
+#define FMR_CONFIG_MAX_SIZE (16u * 1024 * 1024)
+/* Deepest JSON nesting accepted (the real schema needs 6). */
+#define FMR_CONFIG_MAX_DEPTH 64
+
+/* Parse JSON text into *b (zero-initialised by the caller).  Syntax errors
+ * carry line and column; wrong types, missing required fields, unsupported
+ * OCI fields are errors; unknown non-OCI fields are notes.  Returns 0 when
+ * no error was added. */
+int config_parse (const char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d);
+
+/* Semantic checks on a parsed bundle, folding options and names into the
+ * typed fields.  Returns 0 when no error was added. */
+int config_validate (struct fmr_bundle *b, struct diag_list *d);
+
+/* Read BUNDLE/config.json (size-limited), parse and validate.  On success
+ * *out is the bundle and 0 is returned; otherwise d holds the problems (or
+ * *err, for I/O failures reading the file) and -1 is returned. */
+int config_load (const char *bundle_dir, struct fmr_bundle **out, struct diag_list *d, fmr_error_t *err);
+
+#endif

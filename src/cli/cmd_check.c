@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fmr-run check [--json]: can the default sandbox be built here? */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "check/hostcheck.h"
+#include "common/jsongen.h"
+#include "common/util.h"
+
+static void
+check_usage (FILE *out)
+{
+  fprintf (out, "Usage: fmr-run check [--json]\n\n"
+                "Probe this host, without side effects: can the default sandbox (the one\n"
+                "`fmr-run spec` writes) be built here?  Each part is tried for real in a\n"
+                "throw-away child: user namespace and id maps, mount, pid, network (lo up),\n"
+                "ipc, uts (hostname) and cgroup namespaces, a new proc mount, a tmpfs, a\n"
+                "recursive read-only bind, pivot_root, no_new_privs and a seccomp filter.\n"
+                "One line per part: ok, or the reason and what to change.  The new mount\n"
+                "API, openat2 and newuidmap are reported for information: fmr-run does\n"
+                "without them.  Nothing is left behind: no file, mount or process.\n\n"
+                "Options:\n"
+                "  --json      print {\"ok\": bool, \"checks\": [{\"name\", \"ok\", \"required\",\n"
+                "              \"detail\", \"fix\"}]}, for programs\n"
+                "  -h, --help  show this help\n\n"
+                "Exit status: 0 when the default sandbox works here, 1 when it does not,\n"
+                "125 on a usage error.\n");
+}
+
+static int
+print_json (const struct hostcheck_report *r, bool ok)
+{
+  cleanup_jgen struct jgen j;
+  jgen_init (&j);
+  jgen_map_open (&j);
+  jgen_kv_bool (&j, "ok", ok);
+  jgen_str (&j, "checks");
+  jgen_array_open (&j);
+  for (int part = 0; part < HC_NPARTS; part++)
+    {
+      jgen_map_open (&j);
+      jgen_kv_str (&j, "name", hostcheck_parts[part].name);
+      jgen_kv_bool (&j, "ok", r->parts[part].ok);
+      jgen_kv_bool (&j, "required", hostcheck_parts[part].required);
+      jgen_kv_str (&j, "detail", r->parts[part].detail);
+      jgen_kv_str (&j, "fix", r->parts[part].fix);
+      jgen_map_close (&j);
+    }
+  jgen_array_close (&j);
+  jgen_map_close (&j);
+  cleanup_error fmr_error_t err = NULL;
+  cleanup_free char *doc = NULL;
+  size_t len;
+  if (jgen_finish (&j, &doc, &len, &err) < 0)
+    {
+      fmr_error_print (err);
+      return FMR_EXIT_FAILURE;
+    }
+  fwrite (doc, 1, len, stdout);
+  return ok ? 0 : 1;
+}
+
+/* "name   ok (detail)", "name   FAILED: detail" and "       fix: ...",
+ * "name   not tried: why". */
+static int
+print_text (const struct hostcheck_report *r, bool ok)
+{
+  for (int part = 0; part < HC_NPARTS; part++)
+    {
+      const struct hostcheck_result *res = &r->parts[part];
+      const char *name = hostcheck_parts[part].name;
+      if (res->ok)
+        printf ("%-18s ok%s%s%s\n", name, *res->detail ? " (" : "", res->detail, *res->detail ? ")" : "");
+      else if (res->skipped)
+        printf ("%-18s %s\n", name, res->detail);
+      else
+        printf ("%-18s %s: %s\n", name, hostcheck_parts[part].required ? "FAILED" : "info", res->detail);
+      if (!res->ok && *res->fix)
+        printf ("%-18s fix: %s\n", "", res->fix);
+    }
+  printf ("\n%s\n", ok ? "The default sandbox works on this host."
+                       : "The default sandbox cannot be built on this host: see FAILED above.");
+  return ok ? 0 : 1;
+}
+
+int
+cmd_check (int argc, char **argv)
+{
+  bool json;
+  int status = cmd_json_help_options ("check", argc, argv, check_usage, &json);
+  if (status >= 0)
+    return status;
+  if (optind < argc)
+    {
+      fprintf (stderr, "fmr-run: check: no arguments expected, got `%s`\n", argv[optind]);
+      return FMR_EXIT_FAILURE;
+    }
+  struct hostcheck_report r;
+  bool ok = hostcheck_run (&r);
+  int code = json ? print_json (&r, ok) : print_text (&r, ok);
+  hostcheck_report_release (&r);
+  return code;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Option parsing shared by the verbs that take only --json and --help. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int
+cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (FILE *), bool *json)
+{
+  static const struct option longopts[] = {
+    { "json", no_argument, NULL, 'j' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  *json = false;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 'j': *json = true; break;
+      case 'h': usage (stdout); return 0;
+      default:
+        fprintf (stderr, "fmr-run: %s: unknown option `%s`; see `fmr-run %s --help`\n", verb, argv[optind - 1],
+                 verb);
+        return FMR_EXIT_FAILURE;
+      }
+  return -1;
+}

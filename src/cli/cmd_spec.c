@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `fmr-run spec [OPTIONS] [DIR]`: write a ready bundle (config.json and
+ * rootfs/) for one wheel build step.  Options are checked completely
+ * before anything is created. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "spec/spec.h"
+#include "common/util.h"
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: fmr-run spec [OPTIONS] [DIR] [-- COMMAND [ARGS...]]\n\n"
+           "Write a bundle for one wheel build step into DIR (default: the current\n"
+           "directory): config.json describing the recommended sandbox, and rootfs/\n"
+           "holding the host's usr-merge links.  COMMAND defaults to /bin/sh.\n\n"
+           "Options:\n"
+           "  --rw PATH          bind PATH read-write at the same path inside\n"
+           "  --ro PATH          bind PATH read-only at the same path inside\n"
+           "  --env NAME         copy NAME from the caller's environment\n"
+           "  --env NAME=VALUE   set NAME to VALUE\n"
+           "  --cwd DIR          working directory inside (default /)\n"
+           "  --network          share the host's network (for installing build\n"
+           "                     dependencies); otherwise there is none\n"
+           "  --timeout SECONDS  stop the process after SECONDS (annotation\n"
+           "                     run.fmr.timeout)\n"
+           "  --force            overwrite an existing DIR/config.json\n"
+           "  -h, --help         show this help\n\n"
+           "Exit status: 0 on success, 125 on error.\n");
+}
+
+static void
+spec_fail (fmr_error_t *err)
+{
+  fmr_error_prefix (err, "spec");
+  fmr_error_print (*err);
+}
+
+void
+spec_env_set (struct spec_options *o, const char *name_value)
+{
+  size_t name_len = strcspn (name_value, "=");
+  for (size_t i = 0; i < o->n_env; i++)
+    if (strncmp (o->env[i], name_value, name_len + 1) == 0)
+      {
+        free (o->env[i]);
+        o->env[i] = xstrdup (name_value);
+        return;
+      }
+  o->env = xreallocarray (o->env, o->n_env + 1, sizeof *o->env);
+  o->env[o->n_env++] = xstrdup (name_value);
+}
+
+void
+spec_options_release (struct spec_options *o)
+{
+  for (size_t i = 0; i < o->n_binds; i++)
+    free (o->binds[i].path);
+  free (o->binds);
+  for (size_t i = 0; i < o->n_env; i++)
+    free (o->env[i]);
+  free (o->env);
+  free (o->cwd);
+  memset (o, 0, sizeof *o);
+}
+
+static void
+default_env (struct spec_options *o)
+{
+  spec_env_set (o, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  spec_env_set (o, "HOME=/tmp");
+  const char *lang = getenv ("LANG");
+  cleanup_free char *l = xasprintf ("LANG=%s", lang && *lang ? lang : "C.UTF-8");
+  spec_env_set (o, l);
+  const char *term = getenv ("TERM");
+  if (term)
+    {
+      cleanup_free char *t = xasprintf ("TERM=%s", term);
+      spec_env_set (o, t);
+    }
+}
+
+static int
+add_env_option (struct spec_options *o, const char *arg, fmr_error_t *err)
+{
+  size_t name_len = strcspn (arg, "=");
+  if (name_len == 0)
+    return fmr_error_set (err, 0, "--env `%s`: empty variable name", arg);
+  if (arg[name_len] == '=')
+    {
+      spec_env_set (o, arg);
+      return 0;
+    }
+  const char *value = getenv (arg);
+  if (value == NULL)
+    return fmr_error_set (err, 0, "--env %s: the variable is not set (use --env %s=VALUE)", arg, arg);
+  cleanup_free char *nv = xasprintf ("%s=%s", arg, value);
+  spec_env_set (o, nv);
+  return 0;
+}
+
+/* The path inside is the host path, so it is made absolute and resolved
+ * (no `..`, no symlinks left for the runtime to follow differently). */
+static int
+add_bind_option (struct spec_options *o, const char *opt, const char *arg, bool writable, fmr_error_t *err)
+{
+  char resolved[PATH_MAX];
+  if (realpath (arg, resolved) == NULL)
+    return fmr_error_set (err, errno, "%s `%s`", opt, arg);
+  if (strcmp (resolved, "/") == 0)
+    return fmr_error_set (err, 0, "%s `%s`: binding the whole host root is not allowed", opt, arg);
+  o->binds = xreallocarray (o->binds, o->n_binds + 1, sizeof *o->binds);
+  o->binds[o->n_binds++] = (struct spec_bind){ xstrdup (resolved), writable };
+  return 0;
+}
+
+static int
+set_cwd_option (struct spec_options *o, const char *arg, fmr_error_t *err)
+{
+  free (o->cwd);
+  o->cwd = NULL;
+  if (arg[0] == '/')
+    {
+      o->cwd = xstrdup (arg);
+      return 0;
+    }
+  /* A relative DIR names a host directory that a bind makes visible at
+   * the same path. */
+  char resolved[PATH_MAX];
+  if (realpath (arg, resolved) == NULL)
+    return fmr_error_set (err, errno, "--cwd `%s`", arg);
+  o->cwd = xstrdup (resolved);
+  return 0;
+}
+
+static int
+check_timeout (const char *arg, fmr_error_t *err)
+{
+  double v;
+  if (!parse_seconds (arg, &v))
+    return fmr_error_set (err, 0, "--timeout `%s`: not a positive number of seconds", arg);
+  return 0;
+}
+
+enum
+{
+  OPT_RW = 256,
+  OPT_RO,
+  OPT_ENV,
+  OPT_CWD,
+  OPT_NETWORK,
+  OPT_TIMEOUT,
+  OPT_FORCE,
+};
+
+static const struct option long_options[] = {
+  { "rw", required_argument, NULL, OPT_RW },
+  { "ro", required_argument, NULL, OPT_RO },
+  { "env", required_argument, NULL, OPT_ENV },
+  { "cwd", required_argument, NULL, OPT_CWD },
+  { "network", no_argument, NULL, OPT_NETWORK },
+  { "timeout", required_argument, NULL, OPT_TIMEOUT },
+  { "force", no_argument, NULL, OPT_FORCE },
+  { "help", no_argument, NULL, 'h' },
+  { NULL, 0, NULL, 0 },
+};
+
+struct spec_cli
+{
+  struct spec_options o;
+  const char *dir;
+  bool force;
+  bool help;
+};
+
+static char *const default_args[] = { "/bin/sh", NULL };
+
+/* Everything after the first `--` is the command, so it is cut off before
+ * getopt sees argv: options of the command are never taken for ours.
+ * --env options are applied after the defaults so that they can replace
+ * PATH, HOME or LANG. */
+static int
+parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
+{
+  default_env (&c->o);
+  c->o.uid = getuid ();
+  c->o.gid = getgid ();
+  int nopts = 1;
+  while (nopts < argc && strcmp (argv[nopts], "--") != 0)
+    nopts++;
+  if (nopts < argc && nopts + 1 < argc)
+    c->o.args = argv + nopts + 1;
+  else
+    c->o.args = default_args;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long (nopts, argv, ":h", long_options, NULL)) != -1)
+    {
+      int r = 0;
+      switch (ch)
+        {
+        case OPT_RW: r = add_bind_option (&c->o, "--rw", optarg, true, err); break;
+        case OPT_RO: r = add_bind_option (&c->o, "--ro", optarg, false, err); break;
+        case OPT_ENV: r = add_env_option (&c->o, optarg, err); break;
+        case OPT_CWD: r = set_cwd_option (&c->o, optarg, err); break;
+        case OPT_NETWORK: c->o.network = true; break;
+        case OPT_TIMEOUT: r = check_timeout (optarg, err); c->o.timeout = optarg; break;
+        case OPT_FORCE: c->force = true; break;
+        case 'h': c->help = true; return 0;
+        case ':': return fmr_error_set (err, 0, "option `%s` needs an argument", argv[optind - 1]);
+        default:
+          return fmr_error_set (err, 0, "unknown option `%s`; see `fmr-run spec --help`", argv[optind - 1]);
+        }
+      if (r < 0)
+        return -1;
+    }
+  if (optind < nopts)
+    c->dir = argv[optind++];
+  if (optind < nopts)
+    return fmr_error_set (err, 0, "unexpected argument `%s` (put the command after `--`)", argv[optind]);
+  if (c->dir == NULL)
+    c->dir = ".";
+  if (c->o.cwd == NULL)
+    c->o.cwd = xstrdup ("/");
+  return 0;
+}
+
+/* mkdir -p: a builder may name a bundle directory several levels deep. */
+static int
+make_dirs (const char *dir, fmr_error_t *err)
+{
+  cleanup_free char *p = xstrdup (dir);
+  for (char *slash = strchr (p + 1, '/');; slash = strchr (slash + 1, '/'))
+    {
+      if (slash)
+        *slash = '\0';
+      if (mkdir (p, 0755) < 0 && errno != EEXIST)
+        return fmr_error_set (err, errno, "mkdir `%s`", p);
+      if (slash == NULL)
+        return 0;
+      *slash = '/';
+    }
+}
+
+static int
+write_config (const char *dir, const char *buf, size_t len, bool force, fmr_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/config.json", dir);
+  if (force)
+    return write_file (path, buf, len, err);
+  cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == EEXIST)
+    return fmr_error_set (err, 0, "`%s` exists; use --force to overwrite it", path);
+  if (fd < 0)
+    return fmr_error_set (err, errno, "open `%s`", path);
+  if (write_all (fd, buf, len) < 0)
+    return fmr_error_set (err, errno, "write `%s`", path);
+  return 0;
+}
+
+static int
+write_bundle (struct spec_cli *c, fmr_error_t *err)
+{
+  struct spec_host h;
+  if (spec_host_probe (&h, c->o.network, err) < 0)
+    return -1;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  int r = spec_config_generate (&c->o, &h, &json, &len, err);
+  if (r == 0)
+    r = make_dirs (c->dir, err);
+  if (r == 0)
+    r = write_config (c->dir, json, len, c->force, err);
+  if (r == 0)
+    r = spec_rootfs_write (c->dir, &h, err);
+  spec_host_release (&h);
+  return r;
+}
+
+int
+cmd_spec (int argc, char **argv)
+{
+  cleanup_error fmr_error_t err = NULL;
+  struct spec_cli c = { 0 };
+  int r = parse_options (argc, argv, &c, &err);
+  if (r == 0 && c.help)
+    usage (stdout);
+  else if (r == 0)
+    r = write_bundle (&c, &err);
+  spec_options_release (&c.o);
+  if (r < 0)
+    {
+      spec_fail (&err);
+      return FMR_EXIT_FAILURE;
+    }
+  return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fmr-run validate [--json] BUNDLE */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "bundle/config_load.h"
+#include "common/util.h"
+
+static void
+validate_usage (FILE *out)
+{
+  fprintf (out, "Usage: fmr-run validate [--json] [BUNDLE]\n\n"
+                "Check BUNDLE/config.json (or a config file given by its path) without\n"
+                "running anything, and print every problem, one per line, each naming\n"
+                "the JSON path it belongs to. BUNDLE defaults to \".\".\n\n"
+                "Options:\n"
+                "  --json      print the problems as a JSON object, for programs\n"
+                "  -h, --help  show this help\n\n"
+                "Exit status: 0 when there are no errors (notes allowed), 1 when there are,\n"
+                "125 on a usage error.\n");
+}
+
+int
+cmd_validate (int argc, char **argv)
+{
+  bool json;
+  int status = cmd_json_help_options ("validate", argc, argv, validate_usage, &json);
+  if (status >= 0)
+    return status;
+  if (argc - optind > 1)
+    {
+      fprintf (stderr, "fmr-run: validate: one BUNDLE expected\n");
+      return FMR_EXIT_FAILURE;
+    }
+  const char *dir = optind < argc ? argv[optind] : ".";
+  struct diag_list d;
+  diag_init (&d, "config.json");
+  cleanup_error fmr_error_t err = NULL;
+  struct fmr_bundle *b = NULL;
+  if (config_load (dir, &b, &d, &err) < 0 && err)
+    {
+      /* The file itself could not be read: still one problem, reported
+       * the same way. */
+      cleanup_free char *text = fmr_error_text (err);
+      diag_error (&d, "", "%s", text);
+    }
+  fmr_bundle_free (b);
+  if (json)
+    diag_print_json (&d, stdout); /* yajl's beautified output ends with a newline */
+  else
+    diag_print_text (&d, stdout);
+  int code = d.n_errors ? 1 : 0;
+  diag_free (&d);
+  return code;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_COMMANDS_H
+#define FMR_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/exit_codes.h"
+
+/* One entry point per verb; argv[0] is the verb.  Each returns the process
+ * exit status. */
+int cmd_run (int argc, char **argv);
+int cmd_spec (int argc, char **argv);
+int cmd_validate (int argc, char **argv);
+int cmd_check (int argc, char **argv);
+int cmd_features (int argc, char **argv);
+
+/* The options of a verb that takes only --json and --help: -1 to go on
+ * (optind at the first operand), else the exit status (help shown, or an
+ * unknown option reported). */
+int cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (FILE *), bool *json);
+
+#endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Resolving a bundle path inside the new root, never outside it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rootfs/paths.h"
+#include "common/util.h"
+
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef RESOLVE_NO_MAGICLINKS
+#define RESOLVE_NO_MAGICLINKS 0x02
+#endif
+#ifndef RESOLVE_IN_ROOT
+#define RESOLVE_IN_ROOT 0x10
+#endif
+
+/* struct open_how of linux/openat2.h, spelled out so that older kernel
+ * headers still build. */
+struct fmr_open_how
+{
+  uint64_t flags, mode, resolve;
+};
+
+/* Set once openat2 returned ENOSYS: a kernel property, not sandbox state. */
+static bool openat2_missing;
+
+void
+paths_force_walk (bool force)
+{
+  openat2_missing = force;
+}
+
+int
+path_open_in_root (int root_fd, const char *path, int flags, fmr_error_t *err)
+{
+  if (!openat2_missing)
+    {
+      /* RESOLVE_IN_ROOT makes "/" and ".." stop at root_fd, for the path and
+       * for every symlink met on the way; magic links (/proc/self/fd/N)
+       * could jump anywhere, so they are refused. */
+      struct fmr_open_how how = {
+        .flags = (uint64_t) (O_PATH | O_CLOEXEC | (flags & (O_DIRECTORY | O_NOFOLLOW))),
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+      };
+      int fd;
+      do
+        fd = (int) syscall (__NR_openat2, root_fd, path, &how, sizeof how);
+      while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+      if (fd >= 0)
+        return fd;
+      if (errno != ENOSYS)
+        return fmr_error_set (err, errno, "%s", path);
+      openat2_missing = true;
+    }
+  return path_walk_in_root (root_fd, path, flags, err);
+}
+
+/* Drop the last component of a resolved path ("a/b/c" -> "a/b", "a" -> ""). */
+static void
+pop_component (char *done)
+{
+  char *slash = strrchr (done, '/');
+  if (slash)
+    *slash = '\0';
+  else
+    done[0] = '\0';
+}
+
+static int
+reopen_resolved (int root_fd, const char *done)
+{
+  return openat (root_fd, done[0] ? done : ".", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static bool
+only_slashes (const char *s)
+{
+  return s[strspn (s, "/")] == '\0';
+}
+
+/* A symlink met at COMP: splice its target in front of REST.  Returns the new
+ * remaining path (allocated) or NULL with errno set. */
+static char *
+splice_symlink (int link_fd, const char *rest)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (link_fd, "", target, sizeof target - 1);
+  if (n < 0)
+    return NULL;
+  if (n == 0)
+    {
+      errno = ENOENT;
+      return NULL;
+    }
+  target[n] = '\0';
+  return xasprintf ("%s/%s", target, rest);
+}
+
+/* Userspace equivalent of RESOLVE_IN_ROOT: DONE holds the components walked
+ * so far (each one a real directory, never a symlink), relative to the
+ * root; an absolute symlink restarts at the root and ".." never goes above
+ * it.  A magic link's text is read like any symlink and resolved inside the
+ * root, so it cannot jump out either.  Nothing runs in the new root yet, so
+ * re-opening DONE from the root for ".." does not race with its contents. */
+int
+path_walk_in_root (int root_fd, const char *path, int flags, fmr_error_t *err)
+{
+  cleanup_free char *todo = xstrdup (path);
+  cleanup_free char *done = xzalloc (strlen (path) + 1);
+  size_t done_cap = strlen (path) + 1;
+  cleanup_close int cur = reopen_resolved (root_fd, "");
+  if (cur < 0)
+    return fmr_error_set (err, errno, "%s: open the root", path);
+  mode_t cur_mode = S_IFDIR;
+  char *rest = todo;
+  int links = 0;
+
+  for (;;)
+    {
+      rest += strspn (rest, "/");
+      if (*rest == '\0')
+        break;
+      char *comp = rest;
+      size_t len = strcspn (comp, "/");
+      rest = comp + len;
+      if (*rest)
+        *rest++ = '\0';
+      bool last = only_slashes (rest);
+
+      if (strcmp (comp, ".") == 0)
+        continue;
+      if (strcmp (comp, "..") == 0)
+        {
+          pop_component (done);
+          close (cur);
+          cur = reopen_resolved (root_fd, done);
+          if (cur < 0)
+            return fmr_error_set (err, errno, "%s", path);
+          cur_mode = S_IFDIR;
+          continue;
+        }
+
+      int fd = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return fmr_error_set (err, errno, "%s", path);
+      struct stat st;
+      if (fstat (fd, &st) < 0)
+        {
+          int saved = errno;
+          close (fd);
+          return fmr_error_set (err, saved, "%s: fstat", path);
+        }
+
+      if (S_ISLNK (st.st_mode) && !(last && (flags & O_NOFOLLOW)))
+        {
+          char *spliced = ++links > 40 ? (errno = ELOOP, NULL) : splice_symlink (fd, rest);
+          int saved = errno;
+          close (fd);
+          if (spliced == NULL)
+            return fmr_error_set (err, saved, "%s", path);
+          if (spliced[0] == '/')
+            {
+              done[0] = '\0';
+              close (cur);
+              cur = reopen_resolved (root_fd, "");
+              if (cur < 0)
+                return fmr_error_set (err, errno, "%s", path);
+              cur_mode = S_IFDIR;
+            }
+          free (todo);
+          todo = rest = spliced;
+          continue;
+        }
+      if (!last && !S_ISDIR (st.st_mode))
+        {
+          close (fd);
+          return fmr_error_set (err, ENOTDIR, "%s", path);
+        }
+
+      size_t need = strlen (done) + 1 + len + 1;
+      if (need > done_cap)
+        {
+          done_cap = need * 2;
+          done = xrealloc (done, done_cap);
+        }
+      if (done[0])
+        strcat (done, "/");
+      strcat (done, comp);
+      close (cur);
+      cur = fd;
+      cur_mode = st.st_mode;
+    }
+
+  if ((flags & O_DIRECTORY) && !S_ISDIR (cur_mode))
+    return fmr_error_set (err, ENOTDIR, "%s", path);
+  int ret = cur;
+  cur = -1;
+  return ret;
+}
+
+/* Create COMP in the directory PARENT_FD (already resolved inside the root)
+ * and open it.  O_EXCL/mkdirat never follow a symlink in COMP. */
+static int
+create_component (int parent_fd, const char *comp, bool as_file, const char *path, fmr_error_t *err)
+{
+  if (as_file)
+    {
+      int f = openat (parent_fd, comp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC | O_NOCTTY, 0644);
+      if (f < 0 && errno != EEXIST)
+        return fmr_error_set (err, errno, "%s: create the mount point", path);
+      if (f >= 0)
+        close (f);
+    }
+  else if (mkdirat (parent_fd, comp, 0755) < 0 && errno != EEXIST)
+    return fmr_error_set (err, errno, "%s: create the mount point", path);
+
+  int fd = openat (parent_fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC | (as_file ? 0 : O_DIRECTORY));
+  if (fd < 0)
+    return fmr_error_set (err, errno == ELOOP || errno == ENOTDIR ? ENOENT : errno,
+                          "%s: `%s` is a dangling symbolic link or not a directory", path, comp);
+  return fd;
+}
+
+int
+path_create_in_root (int root_fd, const char *path, bool want_file, fmr_error_t *err)
+{
+  int fd = path_open_in_root (root_fd, path, 0, err);
+  if (fd >= 0 || (*err)->errnum != ENOENT)
+    return fd;
+  fmr_error_release (err);
+
+  /* Resolve the prefixes until one is missing, then create the rest: each
+   * new component is made in a directory that was itself resolved inside
+   * the root. */
+  cleanup_free char *prefix = xstrdup (path);
+  cleanup_close int parent = reopen_resolved (root_fd, "");
+  if (parent < 0)
+    return fmr_error_set (err, errno, "%s: open the root", path);
+  bool missing = false;
+  char *p = prefix;
+  for (;;)
+    {
+      p += strspn (p, "/");
+      if (*p == '\0')
+        break;
+      char *comp_end = p + strcspn (p, "/");
+      bool last = only_slashes (comp_end);
+      bool as_file = last && want_file;
+      char saved = *comp_end;
+      *comp_end = '\0';
+
+      if (!missing)
+        {
+          fd = path_open_in_root (root_fd, prefix, as_file ? 0 : O_DIRECTORY, err);
+          if (fd < 0 && (*err)->errnum != ENOENT)
+            return -1;
+          if (fd < 0)
+            {
+              fmr_error_release (err);
+              missing = true;
+            }
+        }
+      if (missing)
+        {
+          fd = create_component (parent, p, as_file, path, err);
+          if (fd < 0)
+            return -1;
+        }
+      close (parent);
+      parent = fd;
+      *comp_end = saved;
+      p = comp_end;
+    }
+  int ret = parent;
+  parent = -1;
+  return ret;
+}

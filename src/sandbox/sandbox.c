@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The moving parts of `run`: one clone into the new namespaces, the parent
+ * writing the id maps and then waiting, the child building the sandbox as
+ * its PID 1 (DESIGN.md, "Sequence of run"). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/exit_codes.h"
+#include "sandbox/console.h"
+#include "sandbox/idmap.h"
+#include "sandbox/init.h"
+#include "sandbox/net.h"
+#include "sandbox/process.h"
+#include "sandbox/stats.h"
+#include "rootfs/rootfs.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/stdio_relay.h"
+#include "sandbox/sync.h"
+#include "common/util.h"
+
+/* Namespaces with a path are joined; pid and user must be joined before
+ * the clone (a pid namespace applies to children only; the user namespace
+ * owns the others), the rest by the child.  The paths are opened in the
+ * parent, before anything changes, so that they resolve against the
+ * caller's view. */
+struct joined_ns
+{
+  int fd[16];
+  int type[16];
+  size_t idx[16]; /* index in linux.namespaces, for messages */
+  const struct fmr_bundle *b;
+  size_t n;
+};
+
+static int
+open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
+{
+  j->n = 0;
+  j->b = b;
+  for (size_t i = 0; i < b->n_namespaces && j->n < 16; i++)
+    {
+      if (b->namespaces[i].path == NULL)
+        continue;
+      int fd = open (b->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s", i, b->namespaces[i].path);
+      j->fd[j->n] = fd;
+      j->idx[j->n] = i;
+      j->type[j->n++] = b->namespaces[i].type;
+    }
+  return 0;
+}
+
+static int
+join_type (struct joined_ns *j, bool (*pick) (int type), fmr_error_t *err)
+{
+  for (size_t i = 0; i < j->n; i++)
+    {
+      if (j->fd[i] < 0 || !pick (j->type[i]))
+        continue;
+      if (setns (j->fd[i], j->type[i]) < 0)
+        return fmr_error_set (err, errno, "linux.namespaces[%zu].path: setns `%s`", j->idx[i],
+                              j->b->namespaces[j->idx[i]].path);
+      close (j->fd[i]);
+      j->fd[i] = -1;
+    }
+  return 0;
+}
+
+static bool
+is_user (int type)
+{
+  return type == CLONE_NEWUSER;
+}
+
+static bool
+is_pid (int type)
+{
+  return type == CLONE_NEWPID;
+}
+
+static bool
+is_late (int type)
+{
+  return type != CLONE_NEWUSER && type != CLONE_NEWPID;
+}
+
+/* early: the user namespace first (it grants the right to join the
+ * others), then pid; late: the rest, in the child. */
+static int
+join (struct joined_ns *j, bool early, fmr_error_t *err)
+{
+  if (!early)
+    return join_type (j, is_late, err);
+  if (join_type (j, is_user, err) < 0)
+    return -1;
+  return join_type (j, is_pid, err);
+}
+
+static void
+close_joined (struct joined_ns *j)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->fd[i] >= 0)
+      close (j->fd[i]);
+  j->n = 0;
+}
+
+static bool
+has_late_joins (const struct joined_ns *j)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (j->fd[i] >= 0 && is_late (j->type[i]))
+      return true;
+  return false;
+}
+
+static int
+names_and_loopback (struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  if (net_set_names (b, err) < 0)
+    return -1;
+  if ((b->clone_flags & CLONE_NEWNET) && net_loopback_up (err) < 0)
+    return -1;
+  trace_step (&ctx->trace, "hostname and loopback");
+  return 0;
+}
+
+/* *err already set: an earlier failure, reported once the maps are in. */
+static int
+child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
+{
+  struct sync_msg m;
+  /* The first process of a new user namespace holds every capability over
+   * the namespaces created with it, mapped or not, and hostname and
+   * loopback create no file: they need no id map, so they run while the
+   * parent writes the maps.  A namespace joined by path must be entered
+   * first (it may be the uts or network one), so then they wait. */
+  bool early = !has_late_joins (j);
+  int early_r = *err ? -1 : early ? names_and_loopback (ctx, err) : 0;
+  /* Wait for the id maps: until then we hold no usable credentials.  Even
+   * after a failure above: exiting now would make the parent's writes to
+   * /proc/PID fail and hide the real error. */
+  if (sync_recv (ctx->sync_fd, &m) != 1 || m.type != SYNC_GO)
+    _exit (FMR_EXIT_FAILURE); /* the parent is gone or failed: it reports */
+  /* The parent may have died after sending GO but before PR_SET_PDEATHSIG
+   * took effect; its end of the channel is then closed.  (getppid() cannot
+   * tell: in a new pid namespace it is 0 either way.) */
+  struct pollfd pf = { .fd = ctx->sync_fd, .events = POLLIN };
+  if (poll (&pf, 1, 0) > 0 && (pf.revents & POLLHUP))
+    _exit (FMR_EXIT_FAILURE);
+  trace_step (&ctx->trace, "id maps written");
+  if (early_r < 0)
+    return -1;
+  if (!early && (join (j, false, err) < 0 || names_and_loopback (ctx, err) < 0))
+    return -1;
+  if (rootfs_setup (ctx->bundle, &ctx->trace, err) < 0)
+    return -1;
+  trace_step (&ctx->trace, "root filesystem built");
+  /* PID 1 keeps what the payload loses; the payload must not ptrace it
+   * or read it through /proc. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return fmr_error_set (err, errno, "prctl PR_SET_DUMPABLE");
+  return 0;
+}
+
+/* The parent compiles linux.seccomp while this process builds the root:
+ * the filter is waiting on the channel by now, or arrives shortly. */
+static int
+receive_seccomp (struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  if (ctx->bundle->seccomp == NULL)
+    return 0;
+  int r = sync_recv_bpf (ctx->sync_fd, &ctx->seccomp);
+  if (r == 0)
+    _exit (FMR_EXIT_FAILURE); /* the parent failed to compile it and reports */
+  if (r < 0)
+    return fmr_error_set (err, errno, "linux.seccomp: receive the compiled filter");
+  trace_step (&ctx->trace, "seccomp filter received (%u instructions)", (unsigned) ctx->seccomp.len);
+  return 0;
+}
+
+__attribute__ ((noreturn)) static void
+child_main (struct sandbox_ctx *ctx, struct joined_ns *j, const struct stdio_relay *relay, fmr_error_t relay_err)
+{
+  cleanup_error fmr_error_t err = relay_err;
+  /* If the outer fmr-run dies, so does PID 1 and with it the namespace. */
+  if (err == NULL && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    fmr_error_set (&err, errno, "prctl PR_SET_PDEATHSIG");
+  else if (child_build (ctx, j, &err) == 0 && receive_seccomp (ctx, &err) == 0)
+    {
+      /* Until PID 1 has its handlers, a forwarded signal must wait. */
+      init_block_signals ();
+      /* vfork: no copy of PID 1's page tables and no copy-on-write faults
+       * (a few milliseconds on a loaded or virtualised host).  Safe here:
+       * PID 1 is single-threaded and waits until the payload has exec'd or
+       * exited; the payload never returns from this frame and changes only
+       * what is its own (credentials, descriptors, cwd, umask, rlimits and
+       * signal dispositions are not shared without CLONE_FILES, CLONE_FS,
+       * CLONE_SIGHAND); memory it allocates is merely left to PID 1. */
+      pid_t payload = vfork ();
+      if (payload == 0)
+        process_exec (ctx);
+      if (payload > 0)
+        {
+          stdio_relay_release_stdin (relay);
+          init_supervise (ctx, payload);
+        }
+      fmr_error_set (&err, errno, "fork the payload");
+    }
+  sync_send_error (ctx->sync_fd, err, FMR_EXIT_FAILURE);
+  _exit (FMR_EXIT_FAILURE);
+}
+
+/* The parent's end: forward the signals a caller sends to PID 1, which
+ * forwards them to the payload. */
+static volatile pid_t sandbox_pid;
+/* With a terminal, a window change is applied to the pty (the kernel then
+ * signals the payload's foreground group); parent_wait sees the flag. */
+static volatile sig_atomic_t window_changed, console_active;
+
+static void
+relay_signal (int sig)
+{
+  if (sig == SIGWINCH && console_active)
+    window_changed = 1;
+  else if (sandbox_pid > 0)
+    kill (sandbox_pid, sig);
+}
+
+static void
+relay_signals (pid_t pid)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+  sandbox_pid = pid;
+  struct sigaction sa = { .sa_handler = relay_signal, .sa_flags = SA_RESTART };
+  sigemptyset (&sa.sa_mask);
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaction (sigs[i], &sa, NULL);
+}
+
+/* --timeout (or run.fmr.timeout): SIGTERM to PID 1, which forwards it to
+ * the payload; after kill-after, SIGKILL to PID 1, which takes the whole
+ * pid namespace with it. */
+struct deadline
+{
+  unsigned long long at; /* usec on the monotonic clock, 0: none */
+  double kill_after;
+  int stage; /* 0: armed, 1: SIGTERM sent, 2: SIGKILL sent */
+};
+
+static void
+deadline_init (struct deadline *dl, const struct sandbox_ctx *ctx)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  double timeout = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : b->timeout_sec;
+  dl->kill_after = ctx->opts->kill_after_sec >= 0 ? ctx->opts->kill_after_sec
+                   : b->kill_after_sec >= 0        ? b->kill_after_sec
+                                                   : 10;
+  dl->stage = 0;
+  dl->at = timeout > 0 ? ctx->trace.t_start + (unsigned long long) (timeout * 1e6) : 0;
+}
+
+static int
+deadline_poll_ms (const struct deadline *dl)
+{
+  if (dl->at == 0 || dl->stage == 2)
+    return -1;
+  unsigned long long now = now_usec ();
+  return now >= dl->at ? 0 : (int) ((dl->at - now + 999) / 1000);
+}
+
+static void
+deadline_fire (struct deadline *dl, pid_t pid)
+{
+  if (now_usec () < dl->at)
+    return;
+  dl->stage++;
+  kill (pid, dl->stage == 1 ? SIGTERM : SIGKILL);
+  dl->at = now_usec () + (unsigned long long) (dl->kill_after * 1e6);
+}
+
+/* Read the sandbox's messages until its end of the socket closes, then
+ * reap PID 1.  Returns the exit status of `run`. */
+static int
+parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *relay, fmr_error_t *err)
+{
+  struct sync_msg m;
+  struct deadline dl;
+  int code = -1;
+  deadline_init (&dl, ctx);
+  struct console_relay console = { .master = -1 };
+  for (;;)
+    {
+      struct pollfd p[7] = { { .fd = fd, .events = POLLIN } };
+      int nc = console_relay_fds (&console, p + 1);
+      int ns = stdio_relay_fds (relay, p + 1 + nc);
+      int n = poll (p, (nfds_t) (1 + nc + ns), deadline_poll_ms (&dl));
+      if (window_changed)
+        {
+          window_changed = 0;
+          console_relay_resize (&console);
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n == 0)
+        {
+          deadline_fire (&dl, pid);
+          continue;
+        }
+      if (nc && !console_relay_pump (&console, p + 1, nc))
+        console_relay_finish (&console);
+      if (ns)
+        stdio_relay_pump (relay, p + 1 + nc, ns);
+      if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      if (sync_recv (fd, &m) != 1)
+        break;
+      if (m.type == SYNC_CONSOLE && m.fd >= 0 && console.master < 0)
+        {
+          console_relay_start (&console, m.fd);
+          console_active = 1;
+          continue;
+        }
+      if (m.fd >= 0)
+        close (m.fd);
+      if (m.type == SYNC_ERROR && *err == NULL)
+        {
+          fmr_error_set (err, m.errnum, "%s", m.msg);
+          code = m.exit_code;
+        }
+      else if (m.type == SYNC_STATUS)
+        {
+          ctx->payload_status = m.wait_status;
+          trace_step (&ctx->trace, "payload's status received");
+          if (code < 0)
+            code = init_exit_code (m.wait_status);
+        }
+    }
+  console_relay_finish (&console);
+  console_active = 0;
+  stdio_relay_finish (relay);
+  int st;
+  while (waitpid (pid, &st, 0) < 0)
+    if (errno != EINTR)
+      {
+        if (code < 0)
+          fmr_error_set (err, errno, "waitpid sandbox");
+        return code < 0 ? FMR_EXIT_FAILURE : code;
+      }
+  trace_step (&ctx->trace, "sandbox exited");
+  ctx->timed_out = dl.stage > 0;
+  if (dl.stage > 0)
+    {
+      fmr_error_release (err);
+      double limit = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : ctx->bundle->timeout_sec;
+      fmr_error_set (err, 0, "timeout: the process ran longer than %g s: sent SIGTERM%s", limit,
+                     dl.stage > 1 ? ", then SIGKILL to the whole sandbox" : "");
+      return FMR_EXIT_TIMEOUT;
+    }
+  if (code >= 0)
+    return code;
+  /* PID 1 ended without a word: killed from outside. */
+  if (WIFSIGNALED (st))
+    return 128 + WTERMSIG (st);
+  return WIFEXITED (st) ? WEXITSTATUS (st) : FMR_EXIT_FAILURE;
+}
+
+/* Compile linux.seccomp while the sandbox builds its root (on another CPU
+ * if there is one) and hand it to PID 1.  On failure the sandbox is
+ * killed: the error is the parent's own. */
+static int
+send_seccomp (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
+{
+  struct fmr_bpf bpf;
+  int r = seccomp_compile (ctx->bundle->seccomp, &bpf, err);
+  if (r == 0)
+    {
+      trace_step (&ctx->trace, "seccomp filter compiled (%u instructions)", (unsigned) bpf.len);
+      if (sync_send_bpf (fd, &bpf) < 0 && errno != EPIPE)
+        r = fmr_error_set (err, errno, "linux.seccomp: send the compiled filter");
+      /* EPIPE: the sandbox already failed; parent_wait reads its error. */
+      seccomp_bpf_free (&bpf);
+    }
+  if (r < 0)
+    {
+      kill (pid, SIGKILL);
+      while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  return r;
+}
+
+static int
+start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct stdio_relay *relay, fmr_error_t *err)
+{
+  /* A raw clone with no stack behaves like fork, but creates the new
+   * namespaces in the same call. */
+  pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) ctx->bundle->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid < 0)
+    return fmr_error_set (err, errno, "linux.namespaces: clone");
+  if (pid == 0)
+    {
+      /* Before anything else: not one step with the caller's terminal. */
+      fmr_error_t relay_err = NULL;
+      stdio_relay_child (relay, &relay_err);
+      close (sv[0]);
+      /* Keep the channel above any descriptor --preserve-fds hands on. */
+      int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, 3 + ctx->opts->preserve_fds + 16);
+      ctx->sync_fd = sv[1];
+      /* The original may sit in the preserved range, which is handed on
+       * without close-on-exec: it must not stay open there. */
+      if (hi >= 0)
+        {
+          close (sv[1]);
+          ctx->sync_fd = hi;
+        }
+      child_main (ctx, j, relay, relay_err);
+    }
+  return pid;
+}
+
+int
+sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *err)
+{
+  struct sandbox_ctx ctx = { .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid (),
+                             .payload_status = -1, .console_fd = -1 };
+  ctx.host_root = ctx.host_uid == 0;
+  trace_start (&ctx.trace, opts->debug);
+  if (!(b->clone_flags & CLONE_NEWNS))
+    return fmr_error_set (err, 0, "linux.namespaces: fmr-run needs a new mount namespace"), FMR_EXIT_FAILURE;
+  struct joined_ns j;
+  int sv[2];
+  if (open_joined (b, &j, err) < 0)
+    return FMR_EXIT_FAILURE;
+  if (join (&j, true, err) < 0 || socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      if (*err == NULL)
+        fmr_error_set (err, errno, "socketpair");
+      close_joined (&j);
+      return FMR_EXIT_FAILURE;
+    }
+  /* Without process.terminal, none of the caller's terminals goes in. */
+  struct stdio_relay relay;
+  stdio_relay_init (&relay);
+  if (!b->process.terminal && stdio_relay_open (&relay, err) < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      close_joined (&j);
+      return FMR_EXIT_FAILURE;
+    }
+  pid_t pid = start_child (&ctx, &j, sv, &relay, err);
+  close (sv[1]);
+  close_joined (&j);
+  stdio_relay_parent (&relay);
+  if (pid < 0)
+    return stdio_relay_finish (&relay), close (sv[0]), FMR_EXIT_FAILURE;
+  trace_step (&ctx.trace, "clone");
+  relay_signals (pid);
+  if ((b->clone_flags & CLONE_NEWUSER)
+      && idmap_write (pid, b, ctx.host_root, ctx.host_uid, ctx.host_gid, err) < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      stdio_relay_finish (&relay);
+      close (sv[0]);
+      return FMR_EXIT_FAILURE;
+    }
+  sync_send (sv[0], SYNC_GO);
+  trace_step (&ctx.trace, "id maps written, sandbox told to go on");
+  if (b->seccomp && send_seccomp (&ctx, pid, sv[0], err) < 0)
+    {
+      stdio_relay_finish (&relay);
+      close (sv[0]);
+      return FMR_EXIT_FAILURE;
+    }
+  int code = parent_wait (&ctx, pid, sv[0], &relay, err);
+  close (sv[0]);
+  /* A stats failure is reported but does not hide the step's status. */
+  cleanup_error fmr_error_t stats_err = NULL;
+  if (opts->stats_file && stats_write (&ctx, opts->stats_file, code, &stats_err) < 0)
+    fmr_error_print (stats_err);
+  return code;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_SANDBOX_H
+#define FMR_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "bundle/bundle.h"
+#include "common/error.h"
+#include "common/trace.h"
+#include "sandbox/seccomp_filter.h"
+
+/* Options of `fmr-run run` that are not in the bundle. */
+struct run_options
+{
+  bool debug;         /* --debug: each step with the microseconds it took */
+  int preserve_fds;   /* --preserve-fds N */
+  double timeout_sec; /* --timeout, overrides the annotation; 0 none */
+  double kill_after_sec;
+  const char *stats_file;
+};
+
+/* Everything the steps of building a sandbox share, passed explicitly
+ * (no globals: bubblewrap's weak spot). */
+struct sandbox_ctx
+{
+  struct fmr_bundle *bundle;
+  const struct run_options *opts;
+  uid_t host_uid; /* caller's ids in the initial user namespace */
+  gid_t host_gid;
+  bool host_root; /* caller is root (euid 0) */
+  int sync_fd;    /* child's end of the socketpair to the parent */
+  struct fmr_trace trace; /* --debug */
+  /* What the parent learnt, for --stats. */
+  int payload_status; /* wait status, -1 when PID 1 never reported one */
+  bool timed_out;
+  int console_fd; /* process.terminal: the pty master, in the parent */
+  /* linux.seccomp compiled by the parent, received by PID 1 before it
+   * forks the payload; len 0 without linux.seccomp. */
+  struct fmr_bpf seccomp;
+};
+
+/* Build the sandbox, run the process, return the exit status of `run`. */
+int sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *err);
+
+#endif

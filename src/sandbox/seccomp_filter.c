@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bundle/names.h"
+#include "sandbox/seccomp_filter.h"
+#include "common/util.h"
+
+static uint32_t
+action_of (enum fmr_seccomp_action a, bool has_errno, unsigned errno_ret)
+{
+  switch (a)
+    {
+    case FMR_SCMP_KILL_THREAD: return SCMP_ACT_KILL_THREAD;
+    case FMR_SCMP_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
+    case FMR_SCMP_TRAP: return SCMP_ACT_TRAP;
+    case FMR_SCMP_ERRNO: return SCMP_ACT_ERRNO (has_errno ? errno_ret : EPERM);
+    case FMR_SCMP_TRACE: return SCMP_ACT_TRACE (has_errno ? errno_ret : EPERM);
+    case FMR_SCMP_LOG: return SCMP_ACT_LOG;
+    case FMR_SCMP_ALLOW: return SCMP_ACT_ALLOW;
+    }
+  return SCMP_ACT_KILL_PROCESS;
+}
+
+/* Resolved once by the validator: libseccomp's number, a pseudo-syscall
+ * for names only another architecture has, or the unified number of a
+ * syscall newer than libseccomp. */
+static int
+syscall_number (const struct fmr_seccomp_rule *r, size_t i)
+{
+  return r->syscall_nrs ? r->syscall_nrs[i] : seccomp_syscall_resolve_name (r->names[i]);
+}
+
+/* OCI ANDs all args of a rule; libseccomp refuses two comparisons of the
+ * same argument in one rule, so a rule that has them is split in one rule
+ * per comparison of the repeated argument, as crun does. */
+static int
+add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct fmr_seccomp_rule *r)
+{
+  struct scmp_arg_cmp cmp[6];
+  unsigned n = 0;
+  bool seen[6] = { false };
+  bool repeated = false;
+  for (size_t a = 0; a < r->n_args && n < 6; a++)
+    {
+      if (seen[r->args[a].index])
+        repeated = true;
+      seen[r->args[a].index] = true;
+      cmp[n++] = (struct scmp_arg_cmp){ r->args[a].index, r->args[a].op, r->args[a].value, r->args[a].value_two };
+    }
+  if (!repeated)
+    return seccomp_rule_add_array (ctx, action, nr, n, cmp);
+  for (unsigned a = 0; a < n; a++)
+    {
+      int rc = seccomp_rule_add_array (ctx, action, nr, 1, &cmp[a]);
+      if (rc < 0)
+        return rc;
+    }
+  return 0;
+}
+
+static int
+add_rules (scmp_filter_ctx ctx, const struct fmr_seccomp *s, uint32_t default_action, fmr_error_t *err)
+{
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const struct fmr_seccomp_rule *r = &s->rules[i];
+      uint32_t action = action_of (r->action, r->has_errno_ret, r->errno_ret);
+      if (action == default_action)
+        continue; /* libseccomp refuses a rule equal to the default */
+      for (size_t k = 0; k < r->n_names; k++)
+        {
+          int nr = syscall_number (r, k);
+          if (nr == __NR_SCMP_ERROR)
+            continue; /* not a syscall of this architecture */
+          int rc = add_rule (ctx, action, nr, r);
+          if (rc < 0)
+            return fmr_error_set (err, -rc, "linux.seccomp.syscalls[%zu].names[%zu]: add rule for `%s`", i, k,
+                                  r->names[k]);
+        }
+    }
+  return 0;
+}
+
+/* Architectures the running kernel can execute: the native one and its
+ * compat modes.  The kernel never hands a filter a syscall of any other
+ * architecture (a foreign binary runs through an emulator that makes
+ * native syscalls), so filter code for one could never match: leaving it
+ * out weakens nothing and makes the filter smaller and faster to build. */
+static bool
+arch_runs_here (uint32_t arch, uint32_t native)
+{
+  static const uint32_t families[][4] = {
+    { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32, 0 },
+    { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM, 0, 0 },
+    { SCMP_ARCH_S390X, SCMP_ARCH_S390, 0, 0 },
+    { SCMP_ARCH_PPC64, SCMP_ARCH_PPC64LE, SCMP_ARCH_PPC, 0 },
+    { SCMP_ARCH_MIPS64, SCMP_ARCH_MIPS64N32, SCMP_ARCH_MIPS, 0 },
+    { SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_MIPSEL, 0 },
+  };
+  int fam_arch = -1, fam_native = -1;
+  for (size_t f = 0; f < ARRAY_SIZE (families); f++)
+    for (size_t k = 0; k < 4 && families[f][k]; k++)
+      {
+        if (families[f][k] == arch)
+          fam_arch = (int) f;
+        if (families[f][k] == native)
+          fam_native = (int) f;
+      }
+  /* An architecture this table does not know is kept: keeping is always
+   * safe, only leaving out needs to be sure. */
+  return arch == native || fam_arch < 0 || fam_native < 0 || fam_arch == fam_native;
+}
+
+static int
+add_arches (scmp_filter_ctx ctx, const struct fmr_seccomp *s, fmr_error_t *err)
+{
+  uint32_t native = seccomp_arch_native ();
+  for (size_t i = 0; i < s->n_arches; i++)
+    {
+      if (!arch_runs_here (s->arches[i], native))
+        continue;
+      int rc = seccomp_arch_add (ctx, s->arches[i]);
+      if (rc < 0 && rc != -EEXIST)
+        return fmr_error_set (err, -rc, "linux.seccomp.architectures[%zu]: seccomp_arch_add", i);
+    }
+  return 0;
+}
+
+/* linux.seccomp.flags become flags of the seccomp(2) call that loads the
+ * filter; the validator accepted only these names. */
+static int
+load_flags (const struct fmr_seccomp *s, unsigned *flags, fmr_error_t *err)
+{
+  static const struct
+  {
+    const char *name;
+    unsigned flag;
+  } known[] = {
+    { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+    { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+    { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+  };
+  *flags = 0;
+  for (size_t i = 0; i < s->n_flags; i++)
+    {
+      size_t k = 0;
+      while (k < ARRAY_SIZE (known) && strcmp (known[k].name, s->flags[i]) != 0)
+        k++;
+      if (k == ARRAY_SIZE (known))
+        return fmr_error_set (err, EINVAL, "linux.seccomp.flags[%zu]: %s", i, s->flags[i]);
+      *flags |= known[k].flag;
+    }
+  return 0;
+}
+
+/* libseccomp 2.5 exports only to a descriptor: export into a memfd and
+ * read the program back. */
+static int
+export_bpf (scmp_filter_ctx ctx, struct fmr_bpf *out, fmr_error_t *err)
+{
+  cleanup_close int fd = memfd_create ("fmr-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return fmr_error_set (err, errno, "linux.seccomp: memfd_create");
+  int rc = seccomp_export_bpf (ctx, fd);
+  if (rc < 0)
+    return fmr_error_set (err, -rc, "linux.seccomp: seccomp_export_bpf");
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return fmr_error_set (err, errno, "linux.seccomp: fstat");
+  size_t n = (size_t) st.st_size / sizeof (struct sock_filter);
+  if (n == 0 || (size_t) st.st_size % sizeof (struct sock_filter) != 0)
+    return fmr_error_set (err, EPROTO, "linux.seccomp: libseccomp exported %lld bytes", (long long) st.st_size);
+  if (n > BPF_MAXINSNS)
+    return fmr_error_set (err, E2BIG, "linux.seccomp: the filter needs %zu BPF instructions, the kernel takes %d", n,
+                          BPF_MAXINSNS);
+  out->insns = xcalloc (n, sizeof (struct sock_filter));
+  out->len = (unsigned short) n;
+  if (pread (fd, out->insns, n * sizeof (struct sock_filter), 0) != (ssize_t) (n * sizeof (struct sock_filter)))
+    {
+      seccomp_bpf_free (out);
+      return fmr_error_set (err, errno ? errno : EIO, "linux.seccomp: read back the filter");
+    }
+  return 0;
+}
+
+int
+seccomp_compile (const struct fmr_seccomp *s, struct fmr_bpf *out, fmr_error_t *err)
+{
+  *out = (struct fmr_bpf){ 0 };
+  uint32_t def = action_of (s->default_action, s->has_default_errno_ret, s->default_errno_ret);
+  scmp_filter_ctx ctx = seccomp_init (def);
+  if (ctx == NULL)
+    return fmr_error_set (err, EINVAL, "linux.seccomp.defaultAction: seccomp_init");
+  int r = load_flags (s, &out->flags, err);
+  if (r == 0)
+    r = add_arches (ctx, s, err);
+  if (r == 0)
+    r = add_rules (ctx, s, def, err);
+  if (r == 0)
+    r = export_bpf (ctx, out, err);
+  seccomp_release (ctx);
+  return r;
+}
+
+int
+seccomp_load_bpf (const struct fmr_bpf *bpf, fmr_error_t *err)
+{
+  struct sock_fprog prog = { .len = bpf->len, .filter = bpf->insns };
+  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, bpf->flags, &prog) == 0)
+    return 0;
+  if (errno == EACCES)
+    return fmr_error_set (err, errno, "linux.seccomp: loading a filter needs process.noNewPrivileges "
+                                      "or CAP_SYS_ADMIN in process.capabilities");
+  if (errno == EINVAL && bpf->flags)
+    return fmr_error_set (err, errno, "linux.seccomp.flags: seccomp(SECCOMP_SET_MODE_FILTER, 0x%x)", bpf->flags);
+  return fmr_error_set (err, errno, "linux.seccomp: seccomp(SECCOMP_SET_MODE_FILTER)");
+}
+
+void
+seccomp_bpf_free (struct fmr_bpf *bpf)
+{
+  free (bpf->insns);
+  *bpf = (struct fmr_bpf){ 0 };
+}
+
+int
+seccomp_apply (const struct fmr_seccomp *s, fmr_error_t *err)
+{
+  if (s == NULL)
+    return 0;
+  struct fmr_bpf bpf;
+  if (seccomp_compile (s, &bpf, err) < 0)
+    return -1;
+  int r = seccomp_load_bpf (&bpf, err);
+  seccomp_bpf_free (&bpf);
+  return r;
+}

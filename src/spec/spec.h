@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef FMR_SPEC_H
+#define FMR_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* `fmr-run spec`: what the options ask for (spec_options), what the host
+ * has (spec_host), and the two outputs made from them: config.json and
+ * rootfs/. */
+
+struct spec_bind
+{
+  char *path; /* absolute, bound at the same path inside */
+  bool writable;
+};
+
+struct spec_options
+{
+  struct spec_bind *binds; /* --ro and --rw in command-line order */
+  size_t n_binds;
+  char **env; /* "NAME=VALUE"; a later NAME replaces an earlier one */
+  size_t n_env;
+  char *cwd;
+  char *const *args; /* NULL-terminated */
+  const char *timeout; /* NULL: no annotation */
+  bool network;
+  uid_t uid;
+  gid_t gid;
+};
+
+/* Top-level directories that usr-merged distributions turn into links. */
+#define SPEC_MAX_TOPDIRS 6
+
+struct spec_host
+{
+  struct
+  {
+    const char *name; /* "bin" */
+    char *target;     /* "usr/bin" */
+  } links[SPEC_MAX_TOPDIRS];
+  size_t n_links;
+  const char *system_dirs[SPEC_MAX_TOPDIRS + 1]; /* "/usr", then real /lib64 ... */
+  size_t n_system_dirs;
+  const char *etc_files[32]; /* "/etc/passwd" ... those present on the host */
+  size_t n_etc_files;
+};
+
+void spec_options_release (struct spec_options *o);
+/* Set NAME=VALUE, replacing an earlier NAME. */
+void spec_env_set (struct spec_options *o, const char *name_value);
+
+int spec_host_probe (struct spec_host *h, bool network, fmr_error_t *err);
+void spec_host_release (struct spec_host *h);
+/* Create DIR/rootfs with the host's usr-merge links (rootfs may exist). */
+int spec_rootfs_write (const char *dir, const struct spec_host *h, fmr_error_t *err);
+
+/* config.json's text. */
+int spec_config_generate (const struct spec_options *o, const struct spec_host *h, char **out, size_t *len,
+                          fmr_error_t *err);
+
+#endif

@@ -21,6 +21,7 @@ src_libfmr_a_SOURCES = \
 	src/common/util.c src/common/util.h \
 	src/common/trace.c src/common/trace.h \
 	src/common/jsongen.c src/common/jsongen.h \
+	src/common/linediff.c src/common/linediff.h \
 	src/bundle/bundle.h src/bundle/bundle.c \
 	src/bundle/names.c src/bundle/names.h \
 	src/bundle/config_json.c src/bundle/config_json.h src/bundle/json_arena.c src/bundle/json_arena.h \
@@ -32,6 +33,7 @@ src_libfmr_a_SOURCES = \
 	src/bundle/config_seccomp.c \
 	src/bundle/config_validate.c \
 	src/bundle/config_load.c src/bundle/config_load.h \
+	src/bundle/overrides.c src/bundle/overrides.h \
 	src/rootfs/rootfs.c src/rootfs/rootfs.h \
 	src/rootfs/pidlimit.c src/rootfs/pidlimit.h \
 	src/rootfs/mounts.c src/rootfs/mounts.h \

@@ -10,3 +10,4 @@ include tests/run-unit/local.mk
 include tests/wheels/local.mk
 include tests/check/local.mk
 include tests/hostile/local.mk
+include tests/debug/local.mk

@@ -65,6 +65,24 @@ jgen_str (struct jgen *j, const char *s)
 }
 
 void
+jgen_strn (struct jgen *j, const char *s, size_t len)
+{
+  keep (j, yajl_gen_string (j->g, (const unsigned char *) s, len));
+}
+
+void
+jgen_number_text (struct jgen *j, const char *text)
+{
+  keep (j, yajl_gen_number (j->g, text, strlen (text)));
+}
+
+void
+jgen_null (struct jgen *j)
+{
+  keep (j, yajl_gen_null (j->g));
+}
+
+void
 jgen_int (struct jgen *j, long long v)
 {
   keep (j, yajl_gen_integer (j->g, v));

@@ -29,6 +29,11 @@ void jgen_map_close (struct jgen *j);
 void jgen_array_open (struct jgen *j);
 void jgen_array_close (struct jgen *j);
 void jgen_str (struct jgen *j, const char *s);
+/* A string of len bytes, which may hold NULs. */
+void jgen_strn (struct jgen *j, const char *s, size_t len);
+/* A number kept as its JSON text ("1e3" stays "1e3"). */
+void jgen_number_text (struct jgen *j, const char *text);
+void jgen_null (struct jgen *j);
 void jgen_int (struct jgen *j, long long v);
 void jgen_bool (struct jgen *j, bool v);
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "bundle/bundle.h"
+#include "bundle/overrides.h"
 #include "common/error.h"
 #include "common/trace.h"
 #include "sandbox/seccomp_filter.h"
@@ -18,6 +19,10 @@ struct run_options
   double timeout_sec; /* --timeout, overrides the annotation; 0 none */
   double kill_after_sec;
   const char *stats_file;
+  /* Debugging a step: --seccomp-log, and the bundle overrides --env,
+   * --rw, --ro, --shell (applied before the sandbox sees the bundle). */
+  bool seccomp_log;
+  struct bundle_overrides overrides;
 };
 
 /* Everything the steps of building a sandbox share, passed explicitly

@@ -8,6 +8,7 @@
 #include "common/exit_codes.h"
 #include "sandbox/process.h"
 #include "sandbox/sandbox.h"
+#include "common/linediff.h"
 #include "common/util.h"
 
 int run_parse_options (int argc, char **argv, struct run_options *opts, const char **bundle);
@@ -41,6 +42,48 @@ Test (run_options, defaults_and_errors)
   cr_assert_eq (run_parse_options (3, bad_fds, &o, &bundle), -1);
   char *two[] = { "run", "a", "b", NULL };
   cr_assert_eq (run_parse_options (3, two, &o, &bundle), -1);
+}
+
+Test (run_options, debug_options)
+{
+  char *argv[] = { "run", "--shell", "--env", "A=1", "--env", "B=", "--ro", "/usr:/u", "--rw", "/nonexistent-x",
+                   "--seccomp-log", "b", "--", "id", "-u", NULL };
+  struct run_options o;
+  const char *bundle;
+  cr_assert_eq (run_parse_options (15, argv, &o, &bundle), 0);
+  cr_assert (o.overrides.shell);
+  cr_assert (o.seccomp_log);
+  cr_assert_str_eq (bundle, "b");
+  cr_assert_eq (o.overrides.n_env, 2);
+  cr_assert_str_eq (o.overrides.env[1], "B=");
+  cr_assert_eq (o.overrides.n_binds, 2);
+  cr_assert_str_eq (o.overrides.binds[0].source, "/usr");
+  cr_assert_str_eq (o.overrides.binds[0].destination, "/u");
+  cr_assert_not (o.overrides.binds[0].writable);
+  /* Not on the host: only the bundle's bind there can be meant. */
+  cr_assert_null (o.overrides.binds[1].source);
+  cr_assert (o.overrides.binds[1].keep_source);
+  cr_assert_str_eq (o.overrides.args[0], "id");
+  cr_assert_str_eq (o.overrides.args[1], "-u");
+  cr_assert_null (o.overrides.args[2]);
+  overrides_release (&o.overrides);
+
+  char *no_shell[] = { "run", "b", "--", "id", NULL };
+  cr_assert_eq (run_parse_options (4, no_shell, &o, &bundle), -1);
+  overrides_release (&o.overrides);
+  char *bad_env[] = { "run", "--env", "=x", NULL };
+  cr_assert_eq (run_parse_options (3, bad_env, &o, &bundle), -1);
+  overrides_release (&o.overrides);
+}
+
+Test (line_diff, hunks_with_context)
+{
+  cr_assert_null (line_diff ("a\nb\n", "a\nb\n", "x", "y", 3));
+  cleanup_free char *d = line_diff ("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n",
+                                    "x", "y", 1);
+  cr_assert_str_eq (d, "--- x\n+++ y\n"
+                       "@@ -2,3 +2,3 @@\n 2\n-3\n+three\n 4\n"
+                       "@@ -10,1 +10,2 @@\n 10\n+11\n");
 }
 
 Test (find_executable, uses_the_path_of_env)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,7 +175,14 @@ load_seccomp (const struct sandbox_ctx *ctx, fmr_error_t *err)
     return 0;
   if (ctx->seccomp.len == 0)
     return fmr_error_set (err, EPROTO, "linux.seccomp: the compiled filter never arrived");
-  return seccomp_load_bpf (&ctx->seccomp, err);
+  /* --seccomp-log: a flag of the load, not of the program, so that any
+   * filter, however it was compiled, logs what it refuses (to the audit
+   * log, or the kernel log without auditd; the sysctl
+   * kernel.seccomp.actions_logged chooses which actions are logged). */
+  struct fmr_bpf bpf = ctx->seccomp;
+  if (ctx->opts->seccomp_log || ctx->opts->debug)
+    bpf.flags |= SECCOMP_FILTER_FLAG_LOG;
+  return seccomp_load_bpf (&bpf, err);
 }
 
 static int

@@ -36,8 +36,11 @@ bind_device (int dev_fd, const char *name, fmr_error_t *err)
   cleanup_close int target = openat (dev_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (target < 0)
     return fmr_error_set (err, errno, "%s: open", what);
-  /* The host's node, as the caller sees it: this runs before pivot_root. */
-  cleanup_close int mnt = mount_bind_at (AT_FDCWD, what, target, false, false, what, err);
+  /* The host's node, as the caller sees it: this runs before pivot_root.
+   * Read-only: opening, reading and writing a device ignore the mount's
+   * read-only flag, while chmod, chown and utimes of the node (which are
+   * the host's, for whoever owns it) get EROFS. */
+  cleanup_close int mnt = mount_bind_at (AT_FDCWD, what, target, false, true, what, err);
   return mnt < 0 ? -1 : 0;
 }
 

@@ -147,7 +147,8 @@ open_existing (int root, const char *path, fmr_error_t *err)
   return fd;
 }
 
-/* /dev/null bound over a file, an empty read-only tmpfs over a directory. */
+/* /dev/null bound read-only over a file (the host's node: see
+ * devices.c), an empty read-only tmpfs over a directory. */
 static int
 mask_paths (int root, const struct fmr_bundle *b, fmr_error_t *err)
 {
@@ -162,7 +163,7 @@ mask_paths (int root, const struct fmr_bundle *b, fmr_error_t *err)
         return fd < 0 ? fmr_error_prefix (err, "linux.maskedPaths[%zu]", i)
                       : fmr_error_set (err, errno, "linux.maskedPaths[%zu]: %s: fstat", i, path);
       cleanup_close int mnt = S_ISDIR (st.st_mode) ? mount_empty_tmpfs (fd, path, err)
-                                                   : mount_bind_at (AT_FDCWD, "/dev/null", fd, false, false, path, err);
+                                                   : mount_bind_at (AT_FDCWD, "/dev/null", fd, false, true, path, err);
       if (mnt < 0)
         return fmr_error_prefix (err, "linux.maskedPaths[%zu]", i);
     }

@@ -415,7 +415,11 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct std
     return fmr_error_set (err, errno, "linux.namespaces: clone");
   if (pid == 0)
     {
-      /* Before anything else: not one step with the caller's terminal. */
+      /* A session of its own before anything else: the caller's session
+       * (and its autogroup, which /proc/1/autogroup renices) is out of
+       * reach of everything the sandbox runs. */
+      setsid ();
+      /* Then not one step with the caller's terminal. */
       fmr_error_t relay_err = NULL;
       stdio_relay_child (relay, &relay_err);
       close (sv[0]);

@@ -6,7 +6,7 @@ check_PROGRAMS += tests/hostile/hostile
 tests_hostile_hostile_SOURCES = tests/hostile/hostile.c tests/hostile/hostile.h \
 	tests/hostile/secrets.c tests/hostile/network.c tests/hostile/ipc.c \
 	tests/hostile/processes.c tests/hostile/filesystem.c tests/hostile/privileges.c \
-	tests/hostile/terminal.c tests/hostile/resources.c
+	tests/hostile/terminal.c tests/hostile/resources.c tests/hostile/ownership.c
 tests_hostile_hostile_CFLAGS = -std=gnu11 -O1 $(WARN_CFLAGS)
 tests_hostile_hostile_LDFLAGS = -static
 
@@ -15,4 +15,4 @@ AM_TESTS_ENVIRONMENT += HOSTILE='$(abs_top_builddir)/tests/hostile/hostile'; exp
 EXTRA_DIST += tests/hostile/run-hostile tests/hostile/hostile.py tests/hostile/test_secrets.py \
 	tests/hostile/test_network.py tests/hostile/test_processes.py tests/hostile/test_filesystem.py \
 	tests/hostile/test_privileges.py tests/hostile/test_terminal.py tests/hostile/test_resources.py \
-	tests/hostile/test_buildtools.py
+	tests/hostile/test_buildtools.py tests/hostile/test_ownership.py

@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "bundle/config_load.h"
 #include "common/util.h"
@@ -130,12 +132,15 @@ validate_annotations (struct fmr_bundle *b, struct diag_list *d)
         continue;
       cleanup_free char *p = xasprintf ("annotations.%s", a->key);
       const char *name = a->key + strlen (FMR_ANNOTATION_PREFIX);
+      /* run.fmr.note.*: what `spec` chose and why, for people; run ignores it. */
+      if (strncmp (name, "note.", 5) == 0)
+        continue;
       double *dest = strcmp (name, "timeout") == 0 ? &b->timeout_sec
                      : strcmp (name, "kill-after") == 0 ? &b->kill_after_sec
                                                        : NULL;
       if (dest == NULL)
         diag_error (d, p, "unknown fmr-run annotation (known: " FMR_ANNOTATION_PREFIX "timeout, "
-                          FMR_ANNOTATION_PREFIX "kill-after)");
+                          FMR_ANNOTATION_PREFIX "kill-after, " FMR_ANNOTATION_PREFIX "note.*)");
       else if (!decimal_text (a->value) || !parse_seconds (a->value, dest))
         diag_error (d, p, "\"%s\" is not a positive number of seconds", a->value);
     }
@@ -153,6 +158,37 @@ validate_root (struct fmr_bundle *b, struct diag_list *d)
     diag_error (d, "root.path", "%s is not a directory", b->root_path);
 }
 
+/* A bind of a proc file system shows the processes of the pid namespace
+ * it belongs to.  Only the sandbox's own user namespace keeps their
+ * environ, mem, root and fd unreadable (ptrace access to a task of an
+ * outer user namespace needs a capability there), and only its own pid
+ * namespace keeps them out of kill's reach. */
+static void
+validate_proc_binds (struct fmr_bundle *b, struct diag_list *d)
+{
+  const struct fmr_namespace *user = fmr_bundle_namespace (b, CLONE_NEWUSER);
+  const struct fmr_namespace *pid = fmr_bundle_namespace (b, CLONE_NEWPID);
+  bool new_user = user && user->path == NULL, new_pid = pid && pid->path == NULL;
+  if (new_user && new_pid)
+    return;
+  for (size_t i = 0; i < b->n_mounts; i++)
+    {
+      const struct fmr_mount *m = &b->mounts[i];
+      struct statfs sfs;
+      if (m->kind != FMR_MOUNT_BIND || m->source == NULL || statfs (m->source, &sfs) < 0
+          || sfs.f_type != PROC_SUPER_MAGIC)
+        continue;
+      cleanup_free char *p = xasprintf ("mounts[%zu].source", i);
+      diag_error (d, p,
+                  "%s is a proc file system: binding it needs new %s%s%s namespaces in linux.namespaces (add "
+                  "%s%s%s), which keep the outer processes' environ, mem, root and fd unreadable and out of "
+                  "kill's reach; or mount a fresh proc (type \"proc\")",
+                  m->source, new_user ? "" : "user", new_user || new_pid ? "" : " and ", new_pid ? "" : "pid",
+                  new_user ? "" : "{\"type\": \"user\"}", new_user || new_pid ? "" : " and ",
+                  new_pid ? "" : "{\"type\": \"pid\"}");
+    }
+}
+
 int
 config_validate (struct fmr_bundle *b, struct diag_list *d)
 {
@@ -162,6 +198,7 @@ config_validate (struct fmr_bundle *b, struct diag_list *d)
   if (mnt == NULL || mnt->path)
     diag_error (d, "linux.namespaces", "fmr-run needs a new mount namespace (type \"mount\", no path)");
   validate_user_namespace (b, d);
+  validate_proc_binds (b, d);
   const struct fmr_namespace *uts = fmr_bundle_namespace (b, CLONE_NEWUTS);
   bool new_uts = uts && uts->path == NULL;
   if (b->hostname && !new_uts)

@@ -37,6 +37,10 @@ usage (FILE *out)
            "                     dependencies); otherwise there is none\n"
            "  --timeout SECONDS  stop the process after SECONDS (annotation\n"
            "                     run.fmr.timeout)\n"
+           "  --proc MODE        /proc inside: fresh (a new proc of the sandbox), bind\n"
+           "                     (the outer /proc read-only, where a container masks\n"
+           "                     /proc and a fresh one is refused), none, or auto\n"
+           "                     (default: fresh when this host allows it, else bind)\n"
            "  --force            overwrite an existing DIR/config.json\n"
            "  -h, --help         show this help\n\n"
            "Exit status: 0 on success, 125 on error.\n");
@@ -74,6 +78,7 @@ spec_options_release (struct spec_options *o)
     free (o->env[i]);
   free (o->env);
   free (o->cwd);
+  spec_notes_release (o);
   memset (o, 0, sizeof *o);
 }
 
@@ -164,6 +169,7 @@ enum
   OPT_NETWORK,
   OPT_TIMEOUT,
   OPT_FORCE,
+  OPT_PROC,
 };
 
 static const struct option long_options[] = {
@@ -174,6 +180,7 @@ static const struct option long_options[] = {
   { "network", no_argument, NULL, OPT_NETWORK },
   { "timeout", required_argument, NULL, OPT_TIMEOUT },
   { "force", no_argument, NULL, OPT_FORCE },
+  { "proc", required_argument, NULL, OPT_PROC },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 },
 };
@@ -220,6 +227,7 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
         case OPT_NETWORK: c->o.network = true; break;
         case OPT_TIMEOUT: r = check_timeout (optarg, err); c->o.timeout = optarg; break;
         case OPT_FORCE: c->force = true; break;
+        case OPT_PROC: r = spec_proc_parse (&c->o, optarg, err); break;
         case 'h': c->help = true; return 0;
         case ':': return fmr_error_set (err, 0, "option `%s` needs an argument", argv[optind - 1]);
         default:
@@ -275,6 +283,7 @@ write_config (const char *dir, const char *buf, size_t len, bool force, fmr_erro
 static int
 write_bundle (struct spec_cli *c, fmr_error_t *err)
 {
+  spec_environment_decide (&c->o);
   struct spec_host h;
   if (spec_host_probe (&h, c->o.network, err) < 0)
     return -1;

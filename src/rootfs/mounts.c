@@ -357,7 +357,12 @@ new_fs_modern (const char *type, const char *data, unsigned long flags, int targ
     }
   int mnt = (int) syscall (__NR_fsmount, fs_fd, FSMOUNT_CLOEXEC, (unsigned) ms_to_attr (flags));
   if (mnt < 0)
-    return fmr_error_set (err, errno, "%s: fsmount %s", what, type);
+    {
+      /* proc where an outer container masks /proc: "VFS: Mount too revealing". */
+      fmr_error_set (err, errno, "%s: fsmount %s", what, type);
+      add_fs_log (fs_fd, err);
+      return -1;
+    }
   return attach_tree (mnt, target_fd, false, what, err);
 }
 

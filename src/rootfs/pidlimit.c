@@ -75,6 +75,15 @@ find_proc_mount (const struct fmr_bundle *b)
   return NULL;
 }
 
+static bool
+bound_proc (const struct fmr_bundle *b)
+{
+  for (size_t i = 0; i < b->n_mounts; i++)
+    if (b->mounts[i].kind == FMR_MOUNT_BIND && strcmp (b->mounts[i].destination, "/proc") == 0)
+      return true;
+  return false;
+}
+
 static int
 check_proc (int fd, const char *what, fmr_error_t *err)
 {
@@ -173,6 +182,14 @@ pidlimit_apply (const struct fmr_bundle *b, struct fmr_trace *trace, int root_fd
       return;
     }
   const struct fmr_mount *proc = find_proc_mount (b);
+  if (proc == NULL && bound_proc (b))
+    {
+      /* An outer container's masked /proc (fmr-run spec --proc bind). */
+      trace_step (trace, "pid_max left alone: /proc is a bind of the outer proc, and only the sandbox's own proc "
+                         "reaches its pid namespace's pid_max; RLIMIT_NPROC still bounds a payload that is not host "
+                         "uid 0");
+      return;
+    }
   if (proc == NULL)
     {
       trace_step (trace, "pid_max left alone: the bundle mounts no proc");

@@ -18,6 +18,24 @@ struct spec_bind
   bool writable;
 };
 
+/* How /proc gets into the sandbox (spec_proc.c). */
+enum spec_proc
+{
+  SPEC_PROC_AUTO,  /* fresh when this host allows it, else bind */
+  SPEC_PROC_FRESH, /* a new proc of the sandbox's pid namespace */
+  SPEC_PROC_BIND,  /* the outer /proc, bound read-only */
+  SPEC_PROC_NONE,  /* no /proc */
+};
+
+/* An annotation of the bundle that says what spec chose and why. */
+struct spec_note
+{
+  const char *key; /* "run.fmr.note.proc" */
+  char *value;
+};
+
+#define SPEC_MAX_NOTES 4
+
 struct spec_options
 {
   struct spec_bind *binds; /* --ro and --rw in command-line order */
@@ -30,6 +48,11 @@ struct spec_options
   bool network;
   uid_t uid;
   gid_t gid;
+  /* Set by spec_environment_decide (spec_proc.c). */
+  enum spec_proc proc;
+  bool no_hostname; /* sethostname is refused in a new uts namespace */
+  struct spec_note notes[SPEC_MAX_NOTES];
+  size_t n_notes;
 };
 
 /* Top-level directories that usr-merged distributions turn into links. */
@@ -57,6 +80,17 @@ int spec_host_probe (struct spec_host *h, bool network, fmr_error_t *err);
 void spec_host_release (struct spec_host *h);
 /* Create DIR/rootfs with the host's usr-merge links (rootfs may exist). */
 int spec_rootfs_write (const char *dir, const struct spec_host *h, fmr_error_t *err);
+
+/* --proc fresh|bind|none|auto into O->proc. */
+int spec_proc_parse (struct spec_options *o, const char *arg, fmr_error_t *err);
+/* Try, in a throw-away child with new user, pid, mount and uts
+ * namespaces, what the bundle will ask of the kernel: a fresh proc mount
+ * (unless --proc chose) and sethostname.  Sets O->proc and O->no_hostname
+ * and adds a note (annotation and one stderr line) for each thing left
+ * out or done differently.  Never fails: a host where not even the
+ * probe can start keeps the full bundle, and `run` then says why. */
+void spec_environment_decide (struct spec_options *o);
+void spec_notes_release (struct spec_options *o);
 
 /* config.json's text. */
 int spec_config_generate (const struct spec_options *o, const struct spec_host *h, char **out, size_t *len,

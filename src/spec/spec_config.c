@@ -112,10 +112,22 @@ gen_mount (struct jgen *j, const char *destination, const char *type, const char
   jgen_map_close (j);
 }
 
+/* A fresh proc of the sandbox's pid namespace, or where the host refuses
+ * one (spec_proc.c) the outer /proc bound read-only with what is mounted
+ * below it; the masked and read-only paths apply to either. */
 static void
-gen_kernel_mounts (struct jgen *j)
+gen_proc_mount (struct jgen *j, enum spec_proc proc)
 {
-  gen_mount (j, "/proc", "proc", "proc", (const char *[]){ "nosuid", "noexec", "nodev", NULL });
+  if (proc == SPEC_PROC_BIND)
+    gen_mount (j, "/proc", "bind", "/proc", (const char *[]){ "rbind", "ro", "nosuid", "nodev", "noexec", NULL });
+  else if (proc != SPEC_PROC_NONE)
+    gen_mount (j, "/proc", "proc", "proc", (const char *[]){ "nosuid", "noexec", "nodev", NULL });
+}
+
+static void
+gen_kernel_mounts (struct jgen *j, const struct spec_options *o)
+{
+  gen_proc_mount (j, o->proc);
   gen_mount (j, "/dev", "tmpfs", "tmpfs", (const char *[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
   gen_mount (j, "/dev/pts", "devpts", "devpts",
              (const char *[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL });
@@ -136,7 +148,7 @@ gen_mounts (struct jgen *j, const struct spec_options *o, const struct spec_host
   static const char *const ro_file[] = { "bind", "ro", "nosuid", "nodev", NULL };
   jgen_str (j, "mounts");
   jgen_array_open (j);
-  gen_kernel_mounts (j);
+  gen_kernel_mounts (j, o);
   for (size_t i = 0; i < h->n_system_dirs; i++)
     gen_mount (j, h->system_dirs[i], "bind", h->system_dirs[i], ro_tree);
   for (size_t i = 0; i < h->n_etc_files; i++)
@@ -156,6 +168,18 @@ gen_id_mapping (struct jgen *j, const char *key, long long id)
   jgen_kv_int (j, "hostID", id);
   jgen_kv_int (j, "size", 1);
   jgen_map_close (j);
+  jgen_array_close (j);
+}
+
+/* Without /proc (--proc none) the paths below it name nothing. */
+static void
+gen_paths (struct jgen *j, const char *key, const char *const *paths, bool no_proc)
+{
+  jgen_str (j, key);
+  jgen_array_open (j);
+  for (size_t i = 0; paths[i]; i++)
+    if (!no_proc || strncmp (paths[i], "/proc/", 6) != 0)
+      jgen_str (j, paths[i]);
   jgen_array_close (j);
 }
 
@@ -191,8 +215,8 @@ gen_linux (struct jgen *j, const struct spec_options *o, fmr_error_t *err)
       jgen_map_close (j);
     }
   jgen_array_close (j);
-  jgen_kv_strv (j, "maskedPaths", masked_paths);
-  jgen_kv_strv (j, "readonlyPaths", readonly_paths);
+  gen_paths (j, "maskedPaths", masked_paths, o->proc == SPEC_PROC_NONE);
+  gen_paths (j, "readonlyPaths", readonly_paths, o->proc == SPEC_PROC_NONE);
   if (gen_seccomp (j, err) < 0)
     return -1;
   jgen_map_close (j);
@@ -213,15 +237,19 @@ spec_config_generate (const struct spec_options *o, const struct spec_host *h, c
   jgen_kv_str (&j, "path", "rootfs");
   jgen_kv_bool (&j, "readonly", true);
   jgen_map_close (&j);
-  jgen_kv_str (&j, "hostname", "localhost");
+  if (!o->no_hostname)
+    jgen_kv_str (&j, "hostname", "localhost");
   gen_mounts (&j, o, h);
   if (gen_linux (&j, o, err) < 0)
     return -1;
-  if (o->timeout)
+  if (o->timeout || o->n_notes)
     {
       jgen_str (&j, "annotations");
       jgen_map_open (&j);
-      jgen_kv_str (&j, FMR_ANNOTATION_PREFIX "timeout", o->timeout);
+      if (o->timeout)
+        jgen_kv_str (&j, FMR_ANNOTATION_PREFIX "timeout", o->timeout);
+      for (size_t i = 0; i < o->n_notes; i++)
+        jgen_kv_str (&j, o->notes[i].key, o->notes[i].value);
       jgen_map_close (&j);
     }
   jgen_map_close (&j);

@@ -11,3 +11,4 @@ include tests/wheels/local.mk
 include tests/check/local.mk
 include tests/hostile/local.mk
 include tests/debug/local.mk
+include tests/containers/local.mk

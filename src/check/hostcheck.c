@@ -282,6 +282,21 @@ struct probe
 };
 
 static void
+set_part (struct probe *p, enum hostcheck_part part, enum step_status st, char *detail, char *fix);
+
+/* Failures `fmr-run spec` works around (spec_proc.c): a masked /proc
+ * (the outer /proc bound instead) and sethostname refused (no hostname). */
+static bool
+degradable (enum hostcheck_part part, int errnum, const char *call, const struct hostcheck_facts *f)
+{
+  if (part == HC_PROC)
+    return errnum == EPERM && f->proc_overmounts != NULL;
+  if (part == HC_UTS)
+    return errnum == EPERM && strncmp (call, "sethostname", 11) == 0;
+  return false;
+}
+
+static void
 set_part (struct probe *p, enum hostcheck_part part, enum step_status st, char *detail, char *fix)
 {
   struct hostcheck_result *res = &p->r->parts[part];
@@ -310,10 +325,35 @@ fail (struct probe *p, enum hostcheck_part part, int errnum, const char *call)
   cleanup_free char *why = NULL;
   char *fix = NULL;
   hostcheck_explain (part, errnum, &p->facts, &why, &fix);
+  bool was_done = p->r->parts[part].done;
   set_part (p, part, STEP_FAIL,
             xasprintf ("%s%s%s%s%s", call, errnum ? ": " : "", errnum ? strerror (errnum) : "", why ? ": " : "",
                        why ? why : ""),
             fix);
+  if (!was_done)
+    p->r->parts[part].degraded = degradable (part, errnum, call, &p->facts);
+}
+
+/* The user namespace cannot be made, so the proc mount was not tried;
+ * a masked /proc is still visible from here, and is the next obstacle
+ * once the first is gone. */
+static void
+predict_proc (struct probe *p)
+{
+  struct hostcheck_result *res = &p->r->parts[HC_PROC];
+  if (!res->skipped)
+    return;
+  if (!p->have_facts)
+    hostcheck_facts_read (&p->facts);
+  p->have_facts = true;
+  if (p->facts.proc_overmounts == NULL)
+    return;
+  cleanup_free char *how = hostcheck_proc_degraded (&p->facts);
+  char *detail = xasprintf ("%s; once it can be made: %s", res->detail, how);
+  free (res->detail);
+  free (res->fix);
+  res->detail = detail;
+  res->fix = hostcheck_proc_fix (&p->facts);
 }
 
 static void
@@ -479,16 +519,47 @@ sandbox_probe (struct probe *p)
 
 /* ---- information only --------------------------------------------------- */
 
-/* True when the kernel (or a seccomp filter answering for it) does not
- * know the system call.  The arguments are invalid on purpose: any other
- * answer proves it exists, and nothing can happen. */
+/* The errno of a call the kernel would refuse for its arguments: ENOSYS
+ * when the kernel (or a seccomp filter answering for it) does not know
+ * it, EPERM when a filter refuses it (the arguments below fail before any
+ * permission check: the kernel itself answers ENOENT or EINVAL), 0 for
+ * any other answer, which proves it exists.  Nothing can happen. */
+static int
+syscall_answer (long nr, long a, long b, long c, long d, long e)
+{
+  long r = syscall (nr, a, b, c, d, e);
+  int saved = errno;
+  if (r >= 0)
+    close ((int) r);
+  return r < 0 && (saved == ENOSYS || saved == EPERM) ? saved : 0;
+}
+
 static bool
 syscall_missing (long nr, long a, long b, long c, long d, long e)
 {
-  long r = syscall (nr, a, b, c, d, e);
-  if (r >= 0)
-    close ((int) r);
-  return r < 0 && errno == ENOSYS;
+  return syscall_answer (nr, a, b, c, d, e) == ENOSYS;
+}
+
+/* open_tree and mount_setattr answer these without a permission check;
+ * EPERM means a seccomp filter (docker's profile without CAP_SYS_ADMIN). */
+static bool
+mount_api_filtered (struct probe *p)
+{
+  bool open_tree = syscall_answer (__NR_open_tree, -1, (long) "", 0, 0, 0) == EPERM;
+  bool setattr = syscall_answer (__NR_mount_setattr, -1, (long) "", 0, 0, 0) == EPERM;
+  if (!open_tree && !setattr)
+    return false;
+  if (!p->have_facts)
+    hostcheck_facts_read (&p->facts);
+  p->have_facts = true;
+  cleanup_free char *why = NULL;
+  char *fix = NULL;
+  hostcheck_explain (HC_USER, EPERM, &p->facts, &why, &fix);
+  set_part (p, HC_MOUNT_API, STEP_FAIL,
+            xasprintf ("%s%srefused (Operation not permitted)%s%s", open_tree ? "open_tree " : "",
+                       setattr ? "mount_setattr " : "", why ? ": " : "", why ? why : ""),
+            fix);
+  return true;
 }
 
 static void
@@ -498,7 +569,9 @@ probe_syscalls (struct probe *p)
   bool no_move_mount = syscall_missing (__NR_move_mount, -1, (long) "", -1, (long) "", 0);
   bool no_fsopen = syscall_missing (__NR_fsopen, (long) "", 0, 0, 0, 0);
   bool no_setattr = syscall_missing (__NR_mount_setattr, -1, (long) "", 0, 0, 0);
-  if (no_open_tree || no_move_mount || no_fsopen)
+  if (mount_api_filtered (p))
+    ;
+  else if (no_open_tree || no_move_mount || no_fsopen)
     set_part (p, HC_MOUNT_API, STEP_FAIL,
               xasprintf ("%s%s%snot available (Linux 5.2 has them): mounts go through mount(2) on /proc/self/fd "
                          "paths instead",
@@ -560,11 +633,12 @@ hostcheck_run (struct hostcheck_report *r)
   probe_syscalls (&p);
   probe_newuidmap (&p);
   skip_rest (&p, "no step reached it"); /* only parts still undone */
+  predict_proc (&p);
   if (p.have_facts)
     hostcheck_facts_release (&p.facts);
   bool ok = true;
   for (int part = 0; part < HC_NPARTS; part++)
-    ok &= r->parts[part].ok || !hostcheck_parts[part].required;
+    ok &= r->parts[part].ok || r->parts[part].degraded || !hostcheck_parts[part].required;
   return ok;
 }
 

@@ -37,6 +37,7 @@ struct hostcheck_result
   bool done;  /* set once; a part is reported by whoever learns it first */
   bool ok;
   bool skipped; /* not tried: an earlier part it needs failed (detail says which) */
+  bool degraded; /* failed, but `fmr-run spec` writes a bundle that does without it (detail says how) */
   char *detail; /* "" when there is nothing to say */
   char *fix;    /* "" when there is nothing to change (or nothing known) */
 };
@@ -80,6 +81,8 @@ struct hostcheck_facts
   bool has_ns[HC_NPARTS];         /* /proc/self/ns/<kind> exists */
   char *proc_overmounts;          /* mount points below /proc, space-separated; NULL: none */
   bool root_is_rootfs;            /* / is the initramfs, where pivot_root is refused */
+  bool initial_userns;            /* in the host's user namespace, not a container's */
+  const char *engine;             /* "docker", "podman", "kubernetes" (what the container shows), or NULL */
   char *exe;                      /* this binary, for an AppArmor profile */
 };
 
@@ -89,5 +92,12 @@ void hostcheck_facts_release (struct hostcheck_facts *f);
  * to change; each NULL when nothing more is known. */
 void hostcheck_explain (enum hostcheck_part part, int errnum, const struct hostcheck_facts *f, char **why,
                         char **fix);
+/* A fix in the spelling of the engine F detected, or all three when none
+ * was: "docker run DOCKER; podman run PODMAN; Kubernetes: K8S". */
+char *hostcheck_engine_fix (const struct hostcheck_facts *f, const char *docker, const char *podman, const char *k8s);
+/* The degraded sandbox where /proc is masked (F->proc_overmounts): what
+ * `spec` does instead, and the fix. */
+char *hostcheck_proc_degraded (const struct hostcheck_facts *f);
+char *hostcheck_proc_fix (const struct hostcheck_facts *f);
 
 #endif

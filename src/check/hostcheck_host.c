@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -120,13 +121,62 @@ read_mountinfo (struct hostcheck_facts *f)
   free (line);
 }
 
+/* What each engine leaves in its containers. */
+static const char *
+detect_engine (void)
+{
+  if (access ("/run/.containerenv", F_OK) == 0)
+    return "podman";
+  if (access ("/.dockerenv", F_OK) == 0)
+    return "docker";
+  if (getenv ("KUBERNETES_SERVICE_HOST"))
+    return "kubernetes";
+  return NULL;
+}
+
+char *
+hostcheck_engine_fix (const struct hostcheck_facts *f, const char *docker, const char *podman, const char *k8s)
+{
+  const char *e = f->engine ? f->engine : "";
+  if (strcmp (e, "docker") == 0)
+    return xasprintf ("docker run %s", docker);
+  if (strcmp (e, "podman") == 0)
+    return xasprintf ("podman run %s", podman);
+  if (strcmp (e, "kubernetes") == 0)
+    return xasprintf ("Kubernetes: %s", k8s);
+  return xasprintf ("docker run %s; podman run %s; Kubernetes: %s", docker, podman, k8s);
+}
+
+char *
+hostcheck_proc_degraded (const struct hostcheck_facts *f)
+{
+  return xasprintf ("mounts hide parts of /proc (%s), as an outer container masks it, and the kernel refuses a "
+                    "new proc mount in a user namespace then; `fmr-run spec` binds the outer /proc read-only "
+                    "instead: the sandbox then shows the container's processes, their command lines and status, "
+                    "but not their environ, mem, root or fd, and kill cannot reach them; kernel.pid_max cannot "
+                    "bound the sandbox (RLIMIT_NPROC still bounds a payload that is not host uid 0)",
+                    f->proc_overmounts ? f->proc_overmounts : "");
+}
+
+char *
+hostcheck_proc_fix (const struct hostcheck_facts *f)
+{
+  cleanup_free char *fix
+      = hostcheck_engine_fix (f, "--security-opt systempaths=unconfined",
+                              "--security-opt unmask=/proc/* (or unmask=ALL)",
+                              "securityContext.procMount: Unmasked (with hostUsers: false)");
+  return xasprintf ("for a fresh /proc, unmask it: %s", fix);
+}
+
 void
 hostcheck_facts_read (struct hostcheck_facts *f)
 {
   *f = (struct hostcheck_facts){ .seccomp_mode = -1 };
   unsigned long long cap_eff = 0;
   read_status (f, &cap_eff);
-  f->privileged = (cap_eff & (1ULL << 21)) != 0 && in_initial_userns (); /* CAP_SYS_ADMIN */
+  f->initial_userns = in_initial_userns ();
+  f->privileged = (cap_eff & (1ULL << 21)) != 0 && f->initial_userns; /* CAP_SYS_ADMIN */
+  f->engine = detect_engine ();
   f->unprivileged_userns_clone = read_knob ("/proc/sys/kernel/unprivileged_userns_clone");
   f->apparmor_restrict = read_knob ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
   for (int p = 0; p < HC_NPARTS; p++)
@@ -166,6 +216,23 @@ static bool
 explain_namespace (enum hostcheck_part part, int errnum, const struct hostcheck_facts *f, char **why, char **fix)
 {
   const struct hostcheck_part_info *pi = &hostcheck_parts[part];
+  if (errnum == ENOSPC && f->max_ns[part] == 0 && !f->initial_userns)
+    {
+      /* Each user namespace has its own set of user.* limits, writable
+       * only with CAP_SYS_RESOURCE in it, and those of every ancestor
+       * apply too: the caller here cannot change them. */
+      set (why, fix,
+           xasprintf ("user.max_%s_namespaces is 0 in this user namespace (a container's, not the host's): no %s "
+                      "may be created",
+                      pi->ns, pi->name),
+           xasprintf ("not from inside: the limit belongs to the container's user namespace, which only its "
+                      "engine (or a process of it with CAP_SYS_RESOURCE, e.g. one started with --cap-add "
+                      "SYS_RESOURCE) can raise, and the host's own user.max_%s_namespaces bounds every container; "
+                      "ask whoever runs the container or the host to set it above 0 (sysctl -w "
+                      "user.max_%s_namespaces=15000)",
+                      pi->ns, pi->ns));
+      return true;
+    }
   if (errnum == ENOSPC && f->max_ns[part] == 0)
     {
       set (why, fix, xasprintf ("user.max_%s_namespaces is 0: no %s may be created", pi->ns, pi->name),
@@ -234,13 +301,15 @@ hostcheck_explain (enum hostcheck_part part, int errnum, const struct hostcheck_
   if (refused && !f->privileged && explain_unprivileged (part, f, why, fix))
     return;
   if (part == HC_PROC && errnum == EPERM && f->proc_overmounts)
+    set (why, fix, hostcheck_proc_degraded (f), hostcheck_proc_fix (f));
+  else if (part == HC_UTS && errnum == EPERM && f->seccomp_mode == 2)
     set (why, fix,
-         xasprintf ("mounts hide parts of /proc (%s), as an outer container masks it; the kernel allows a new "
-                    "proc mount in a user namespace only where all of /proc is visible",
-                    f->proc_overmounts),
-         xstrdup ("run the outer container with an unmasked /proc: `podman run --security-opt unmask=/proc/*`, "
-                  "`docker run --security-opt systempaths=unconfined`, or empty linux.maskedPaths and "
-                  "linux.readonlyPaths for crun or runc"));
+         xstrdup ("a seccomp filter on this process refuses sethostname, as podman's default profile does "
+                  "without CAP_SYS_ADMIN; `fmr-run spec` then leaves hostname out of the bundle, and the sandbox "
+                  "keeps the outer hostname in its own uts namespace"),
+         hostcheck_engine_fix (f, "--security-opt seccomp=PROFILE.json allowing sethostname",
+                               "--security-opt seccomp=PROFILE.json allowing sethostname (or seccomp=unconfined)",
+                               "securityContext.seccompProfile with a Localhost profile allowing sethostname"));
   else if (part == HC_PIVOT && errnum == EINVAL && f->root_is_rootfs)
     set (why, fix, xstrdup ("/ is the initramfs (rootfs), which pivot_root cannot move"),
          xstrdup ("boot with a real root filesystem, or switch_root into one before starting fmr-run"));
@@ -248,12 +317,17 @@ hostcheck_explain (enum hostcheck_part part, int errnum, const struct hostcheck_
     set (why, fix, xstrdup ("this kernel has no seccomp (no Seccomp: line in /proc/self/status)"),
          xstrdup ("a kernel built with CONFIG_SECCOMP=y and CONFIG_SECCOMP_FILTER=y"));
   else if (refused && f->seccomp_mode == 2)
-    set (why, fix,
-         xstrdup ("a seccomp filter on this process refuses it (Seccomp: 2 in /proc/self/status), as Docker's "
-                  "default profile refuses new namespaces"),
-         xstrdup ("run the container with `--security-opt seccomp=unconfined`, or with a seccomp profile that "
-                  "allows clone, clone3 and unshare with namespace flags, mount, umount2, pivot_root and the "
-                  "new mount API"));
+    {
+      cleanup_free char *engine
+          = hostcheck_engine_fix (f, "--security-opt seccomp=unconfined", "--security-opt seccomp=unconfined",
+                                  "securityContext.seccompProfile.type: Unconfined (RuntimeDefault refuses it)");
+      set (why, fix,
+           xstrdup ("a seccomp filter on this process refuses it (Seccomp: 2 in /proc/self/status), as Docker's "
+                    "default profile and Kubernetes' RuntimeDefault refuse new namespaces"),
+           xasprintf ("%s; or a seccomp profile that allows clone, clone3 and unshare with namespace flags, "
+                      "mount, umount2, pivot_root and the new mount API",
+                      engine));
+    }
   else if (refused)
     set (why, fix, xstrdup ("no known knob explains it: a security module (AppArmor, SELinux) may refuse it"),
          xstrdup ("look for a denial in `dmesg` or the audit log"));

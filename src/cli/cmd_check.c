@@ -20,12 +20,16 @@ check_usage (FILE *out)
                 "throw-away child: user namespace and id maps, mount, pid, network (lo up),\n"
                 "ipc, uts (hostname) and cgroup namespaces, a new proc mount, a tmpfs, a\n"
                 "recursive read-only bind, pivot_root, no_new_privs and a seccomp filter.\n"
-                "One line per part: ok, or the reason and what to change.  The new mount\n"
+                "One line per part: ok, or the reason and what to change; \"degraded\" when\n"
+                "`fmr-run spec` writes a bundle that does without the part (a masked /proc\n"
+                "bound instead of a fresh one, no hostname), saying what that costs.\n"
+                "Fixes are spelled for the container engine detected (docker, podman,\n"
+                "Kubernetes), or for all three.  The new mount\n"
                 "API, openat2 and newuidmap are reported for information: fmr-run does\n"
                 "without them.  Nothing is left behind: no file, mount or process.\n\n"
                 "Options:\n"
                 "  --json      print {\"ok\": bool, \"checks\": [{\"name\", \"ok\", \"required\",\n"
-                "              \"detail\", \"fix\"}]}, for programs\n"
+                "              \"degraded\", \"detail\", \"fix\"}]}, for programs\n"
                 "  -h, --help  show this help\n\n"
                 "Exit status: 0 when the default sandbox works here, 1 when it does not,\n"
                 "125 on a usage error.\n");
@@ -46,6 +50,7 @@ print_json (const struct hostcheck_report *r, bool ok)
       jgen_kv_str (&j, "name", hostcheck_parts[part].name);
       jgen_kv_bool (&j, "ok", r->parts[part].ok);
       jgen_kv_bool (&j, "required", hostcheck_parts[part].required);
+      jgen_kv_bool (&j, "degraded", r->parts[part].degraded);
       jgen_kv_str (&j, "detail", r->parts[part].detail);
       jgen_kv_str (&j, "fix", r->parts[part].fix);
       jgen_map_close (&j);
@@ -69,6 +74,7 @@ print_json (const struct hostcheck_report *r, bool ok)
 static int
 print_text (const struct hostcheck_report *r, bool ok)
 {
+  bool degraded = false;
   for (int part = 0; part < HC_NPARTS; part++)
     {
       const struct hostcheck_result *res = &r->parts[part];
@@ -78,12 +84,15 @@ print_text (const struct hostcheck_report *r, bool ok)
       else if (res->skipped)
         printf ("%-18s %s\n", name, res->detail);
       else
-        printf ("%-18s %s: %s\n", name, hostcheck_parts[part].required ? "FAILED" : "info", res->detail);
+        printf ("%-18s %s: %s\n", name,
+                res->degraded ? "degraded" : hostcheck_parts[part].required ? "FAILED" : "info", res->detail);
+      degraded |= res->degraded;
       if (!res->ok && *res->fix)
         printf ("%-18s fix: %s\n", "", res->fix);
     }
-  printf ("\n%s\n", ok ? "The default sandbox works on this host."
-                       : "The default sandbox cannot be built on this host: see FAILED above.");
+  printf ("\n%s\n", !ok      ? "The default sandbox cannot be built on this host: see FAILED above."
+                   : degraded ? "The default sandbox works on this host, degraded where it says so above."
+                              : "The default sandbox works on this host.");
   return ok ? 0 : 1;
 }
 

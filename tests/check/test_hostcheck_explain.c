@@ -19,7 +19,8 @@ static struct hostcheck_facts
 plain_host (void)
 {
   struct hostcheck_facts f = { .privileged = false, .seccomp_mode = 0, .unprivileged_userns_clone = -1,
-                               .apparmor_restrict = -1, .exe = (char *) "/usr/bin/fmr-run" };
+                               .apparmor_restrict = -1, .initial_userns = true,
+                               .exe = (char *) "/usr/bin/fmr-run" };
   for (int p = 0; p < HC_NPARTS; p++)
     {
       f.max_ns[p] = hostcheck_parts[p].ns ? 15000 : -1;
@@ -103,6 +104,10 @@ Test (explain, namespace_count_limits)
   expect (explain (HC_USER, ENOSPC, &f), "user.max_user_namespaces is 0", "sysctl -w user.max_user_namespaces=15000");
   f.max_ns[HC_NET] = 0;
   expect (explain (HC_NET, ENOSPC, &f), "user.max_net_namespaces is 0", "sysctl -w user.max_net_namespaces=15000");
+  /* In a container's user namespace the caller cannot raise it. */
+  f.initial_userns = false;
+  expect (explain (HC_USER, ENOSPC, &f), "is 0 in this user namespace (a container's", "engine");
+  f.initial_userns = true;
   f.max_ns[HC_MOUNT] = 7;
   expect (explain (HC_MOUNT, ENOSPC, &f), "user.max_mnt_namespaces (7) is reached", "user.max_mnt_namespaces=14");
 }
@@ -127,6 +132,11 @@ Test (explain, masked_proc)
   struct hostcheck_facts f = plain_host ();
   f.proc_overmounts = (char *) "/proc/kcore /proc/sys";
   expect (explain (HC_PROC, EPERM, &f), "mounts hide parts of /proc (/proc/kcore /proc/sys)", "unmask=/proc/*");
+  expect (explain (HC_PROC, EPERM, &f), "binds the outer /proc read-only instead", "systempaths=unconfined");
+  f.engine = "kubernetes";
+  struct answer k = explain (HC_PROC, EPERM, &f);
+  expect (k, "mounts hide parts of /proc", "procMount: Unmasked");
+  cr_expect (strstr (k.fix, "docker") == NULL, "fix \"%s\" is not in the detected engine's spelling", k.fix);
   f.proc_overmounts = NULL;
   expect (explain (HC_PROC, EPERM, &f), "no known knob", "dmesg");
 }

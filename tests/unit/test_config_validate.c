@@ -422,7 +422,7 @@ Test (validate, annotations_and_version)
       .want = "config.json: annotations.run.fmr.timeout: \"2e9\" is not a positive number of seconds" },
     { .top = ",\"annotations\":{\"run.fmr.memory\":\"1\"}",
       .want = "config.json: annotations.run.fmr.memory: unknown fmr-run annotation (known: run.fmr.timeout, "
-              "run.fmr.kill-after)" },
+              "run.fmr.kill-after, run.fmr.note.*)" },
     { .top = ",\"annotations\":{\"org.example\":1}",
       .want = "config.json: annotations.org.example: expected a string, got a number" },
     { .top = ",\"annotations\":[]", .want = "config.json: annotations: expected an object, got an array" },

@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Run as the process of an outer container (or on the host): what a
+# builder would do there.  Each step prints "@@ NAME STATUS" and its output
+# with "NAME| " in front of each line, for test_containers.py.
+#   $1  fmr-run          $2  scratch directory (removed at the end)
+#   $3  extra spec options ("" for none)
+F=$1
+T=$2
+SPEC_OPTS=$3
+mkdir -p "$T" || exit 1
+: > "$T/empty"
+
+mark() { echo "@@ $1 $2"; }
+show() { sed "s/^/$1| /" "$2"; }
+
+# user.max_user_namespaces=0 set by the outer container's root, which then
+# gives up CAP_SYS_RESOURCE (the env sets FMR_OUTER_USERNS_MAX).
+if [ -n "$FMR_OUTER_USERNS_MAX" ]; then
+  echo "$FMR_OUTER_USERNS_MAX" > /proc/sys/user/max_user_namespaces || exit 1
+  unset FMR_OUTER_USERNS_MAX
+  exec setpriv --bounding-set -sys_resource --inh-caps -sys_resource sh "$0" "$@"
+fi
+
+"$F" check > "$T/check.out" 2>&1
+mark check $?
+show check "$T/check.out"
+
+# An outer process the payload must not reach; started after a few
+# processes so that its pid is not one the sandbox's own processes have.
+for i in 1 2 3 4 5 6 7 8; do true; done
+sleep 600 &
+SP=$!
+cat /proc/self/mountinfo | cut -d' ' -f5 | sort > "$T/mounts.before"
+
+# The payload: reach the outer process through /proc and kill.
+cat > "$T/payload.py" <<'EOF'
+import errno, os, signal, sys
+sp = int(sys.argv[1])
+print("PAYLOAD-RAN")
+def report(what, fn):
+    try:
+        fn()
+        print(what, "ok")
+    except OSError as e:
+        print(what, errno.errorcode.get(e.errno, e.errno))
+def read(path):
+    with open(path, "rb") as f:
+        f.read(1)
+report("kill", lambda: os.kill(sp, signal.SIGKILL))
+report("environ", lambda: read(f"/proc/{sp}/environ"))
+report("mem", lambda: read(f"/proc/{sp}/mem"))
+report("root", lambda: os.listdir(f"/proc/{sp}/root"))
+report("fd-link", lambda: os.readlink(f"/proc/{sp}/fd/0"))
+report("fd-open", lambda: read(f"/proc/{sp}/fd/0"))
+report("cmdline", lambda: read(f"/proc/{sp}/cmdline"))
+report("proc-write", lambda: open("/proc/sys/kernel/hostname", "w").write("x"))
+report("kcore", lambda: read("/proc/kcore"))
+EOF
+# shellcheck disable=SC2086
+"$F" spec $SPEC_OPTS --ro "$T/payload.py" "$T/b" -- /usr/bin/python3 "$T/payload.py" "$SP" 2> "$T/spec.err"
+mark spec $?
+show spec-err "$T/spec.err"
+show config "$T/b/config.json"
+"$F" run "$T/b" > "$T/run.out" 2> "$T/run.err" < "$T/empty"
+mark run $?
+show run "$T/run.out"
+show run-err "$T/run.err"
+kill -0 "$SP" 2>/dev/null
+mark outer-alive $?
+kill "$SP"
+wait "$SP" 2>/dev/null
+
+# A bundle that asks for a hostname anyway.
+python3 - "$T/b/config.json" "$T/h" <<'EOF'
+import json, os, shutil, sys
+c = json.load(open(sys.argv[1]))
+c["hostname"] = "sandbox"
+c["process"]["args"] = ["/bin/true"]
+os.makedirs(os.path.join(sys.argv[2], "rootfs"))
+src = os.path.join(os.path.dirname(sys.argv[1]), "rootfs")
+for n in os.listdir(src):
+    if os.path.islink(os.path.join(src, n)):
+        os.symlink(os.readlink(os.path.join(src, n)), os.path.join(sys.argv[2], "rootfs", n))
+    else:
+        os.mkdir(os.path.join(sys.argv[2], "rootfs", n))
+json.dump(c, open(os.path.join(sys.argv[2], "config.json"), "w"))
+EOF
+"$F" run "$T/h" > "$T/h.out" 2> "$T/h.err" < "$T/empty"
+mark hostname-run $?
+show hostname-err "$T/h.err"
+
+# Nothing left: no process but this shell's, no mount changed.
+cat /proc/self/mountinfo | cut -d' ' -f5 | sort > "$T/mounts.after"
+cmp -s "$T/mounts.before" "$T/mounts.after"
+mark mounts-unchanged $?
+left=""
+for p in /proc/[0-9]*; do
+  comm=$(cat "$p/comm" 2>/dev/null) || continue
+  case "$comm" in fmr-run|python3|sleep) left="$left $comm" ;; esac
+done
+echo "left|$left"
+
+# The same payload through bwrap and through fromager's unshare.
+bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib \
+  --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --proc /proc --dev /dev --tmpfs /tmp \
+  /bin/sh -c 'echo BWRAP-RAN' > "$T/bwrap.out" 2>&1 < "$T/empty"
+mark bwrap $?
+show bwrap "$T/bwrap.out"
+unshare --net --uts --map-root-user /bin/sh -c 'echo UNSHARE-RAN' > "$T/unshare.out" 2>&1 < "$T/empty"
+mark unshare $?
+show unshare "$T/unshare.out"
+rm -rf "$T"

@@ -60,7 +60,34 @@ src_libfmr_a_SOURCES = \
 	src/cli/cmd_check.c \
 	src/cli/cmd_features.c src/cli/cmd_options.c
 
-FMR_LIBS = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
+# The default seccomp profile compiled at build time (seccomp_filter.h):
+# gen_seccomp_default links libfmr.a without it and writes it; everything
+# else links it from libfmr_bpf.a.  A cross build cannot run the generator
+# and gets an empty program: there every filter is compiled at run time.
+noinst_LIBRARIES += src/libfmr_bpf.a
+nodist_src_libfmr_bpf_a_SOURCES = src/sandbox/seccomp-default-bpf.c
+src_libfmr_bpf_a_CFLAGS = $(AM_CFLAGS)
+BUILT_SOURCES += src/sandbox/seccomp-default-bpf.c
+CLEANFILES += src/sandbox/seccomp-default-bpf.c
+EXTRA_PROGRAMS = src/sandbox/gen_seccomp_default
+CLEANFILES += src/sandbox/gen_seccomp_default$(EXEEXT)
+src_sandbox_gen_seccomp_default_SOURCES = src/sandbox/gen_seccomp_default.c
+src_sandbox_gen_seccomp_default_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+src_sandbox_gen_seccomp_default_LDADD = src/libfmr.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
+if CROSS_COMPILING
+src/sandbox/seccomp-default-bpf.c:
+	$(AM_V_GEN)$(MKDIR_P) src/sandbox && \
+	{ echo '/* Cross build: no precompiled default seccomp program. */'; \
+	  echo '#include "config.h"'; echo '#include "sandbox/seccomp_filter.h"'; \
+	  echo 'const struct fmr_precompiled_bpf fmr_seccomp_default_bpf = { 0 };'; } > $@
+else
+src/sandbox/seccomp-default-bpf.c: src/sandbox/gen_seccomp_default$(EXEEXT) $(top_srcdir)/schemas/seccomp-default.json
+	$(AM_V_GEN)$(MKDIR_P) src/sandbox && \
+	ASAN_OPTIONS=detect_leaks=0 src/sandbox/gen_seccomp_default$(EXEEXT) \
+	  $(top_srcdir)/schemas/seccomp-default.json $@.tmp && mv $@.tmp $@
+endif
+
+FMR_LIBS = src/libfmr.a src/libfmr_bpf.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(LIBCAP_LIBS)
 
 bin_PROGRAMS += fmr-run
 fmr_run_SOURCES = src/cli/main.c

@@ -390,7 +390,8 @@ send_seccomp (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
   int r = seccomp_compile (ctx->bundle->seccomp, &bpf, err);
   if (r == 0)
     {
-      trace_step (&ctx->trace, "seccomp filter compiled (%u instructions)", (unsigned) bpf.len);
+      trace_step (&ctx->trace, "seccomp filter %s (%u instructions)",
+                  bpf.precompiled ? "precompiled at build time" : "compiled", (unsigned) bpf.len);
       if (sync_send_bpf (fd, &bpf) < 0 && errno != EPIPE)
         r = fmr_error_set (err, errno, "linux.seccomp: send the compiled filter");
       /* EPIPE: the sandbox already failed; parent_wait reads its error. */

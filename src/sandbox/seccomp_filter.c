@@ -194,7 +194,7 @@ export_bpf (scmp_filter_ctx ctx, struct fmr_bpf *out, fmr_error_t *err)
 }
 
 int
-seccomp_compile (const struct fmr_seccomp *s, struct fmr_bpf *out, fmr_error_t *err)
+seccomp_compile_libseccomp (const struct fmr_seccomp *s, struct fmr_bpf *out, fmr_error_t *err)
 {
   *out = (struct fmr_bpf){ 0 };
   uint32_t def = action_of (s->default_action, s->has_default_errno_ret, s->default_errno_ret);
@@ -210,6 +210,115 @@ seccomp_compile (const struct fmr_seccomp *s, struct fmr_bpf *out, fmr_error_t *
     r = export_bpf (ctx, out, err);
   seccomp_release (ctx);
   return r;
+}
+
+/* The canonical form: a growing byte buffer of fixed-width fields. */
+struct canon
+{
+  unsigned char *buf;
+  size_t len, cap;
+};
+
+static void
+canon_put (struct canon *c, const void *p, size_t n)
+{
+  if (c->len + n > c->cap)
+    {
+      c->cap = (c->len + n) * 2 + 256;
+      c->buf = xrealloc (c->buf, c->cap);
+    }
+  memcpy (c->buf + c->len, p, n);
+  c->len += n;
+}
+
+static void
+canon_u64 (struct canon *c, uint64_t v)
+{
+  canon_put (c, &v, sizeof v);
+}
+
+static void
+canon_str (struct canon *c, const char *str)
+{
+  size_t n = strlen (str);
+  canon_u64 (c, n);
+  canon_put (c, str, n);
+}
+
+unsigned char *
+seccomp_canonical (const struct fmr_seccomp *s, size_t *len)
+{
+  struct canon c = { 0 };
+  canon_str (&c, "fmr-seccomp-1");
+  canon_u64 (&c, s->default_action);
+  canon_u64 (&c, s->has_default_errno_ret);
+  canon_u64 (&c, s->default_errno_ret);
+  canon_u64 (&c, s->n_arches);
+  for (size_t i = 0; i < s->n_arches; i++)
+    canon_u64 (&c, s->arches[i]);
+  canon_u64 (&c, s->n_flags);
+  for (size_t i = 0; i < s->n_flags; i++)
+    canon_str (&c, s->flags[i]);
+  canon_u64 (&c, s->n_rules);
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const struct fmr_seccomp_rule *r = &s->rules[i];
+      canon_u64 (&c, r->action);
+      canon_u64 (&c, r->has_errno_ret);
+      canon_u64 (&c, r->errno_ret);
+      canon_u64 (&c, r->n_names);
+      for (size_t k = 0; k < r->n_names; k++)
+        {
+          canon_str (&c, r->names[k]);
+          canon_u64 (&c, (uint64_t) (int64_t) syscall_number (r, k));
+        }
+      canon_u64 (&c, r->n_args);
+      for (size_t a = 0; a < r->n_args; a++)
+        {
+          canon_u64 (&c, r->args[a].index);
+          canon_u64 (&c, (uint64_t) (int64_t) r->args[a].op);
+          canon_u64 (&c, r->args[a].value);
+          canon_u64 (&c, r->args[a].value_two);
+        }
+    }
+  *len = c.len;
+  return c.buf;
+}
+
+bool
+seccomp_precompiled_take (const struct fmr_seccomp *s, const struct fmr_precompiled_bpf *p, struct fmr_bpf *out)
+{
+  if (p->len == 0 || p->arch != seccomp_arch_native ())
+    return false;
+  const struct scmp_version *v = seccomp_version ();
+  if (v == NULL || v->major != p->lib_major || v->minor != p->lib_minor || v->micro != p->lib_micro)
+    return false;
+  size_t len;
+  cleanup_free unsigned char *canon = seccomp_canonical (s, &len);
+  if (len != p->canonical_len || memcmp (canon, p->canonical, len) != 0)
+    return false;
+  fmr_error_t ignored = NULL;
+  unsigned flags;
+  if (load_flags (s, &flags, &ignored) < 0)
+    {
+      fmr_error_release (&ignored);
+      return false; /* libseccomp's path reports it */
+    }
+  out->insns = xcalloc (p->len, sizeof (struct sock_filter));
+  memcpy (out->insns, p->insns, p->len * sizeof (struct sock_filter));
+  out->len = p->len;
+  out->flags = flags;
+  out->precompiled = true;
+  return true;
+}
+
+int
+seccomp_compile (const struct fmr_seccomp *s, struct fmr_bpf *out, fmr_error_t *err)
+{
+  *out = (struct fmr_bpf){ 0 };
+  if (seccomp_precompiled_take (s, &fmr_seccomp_default_bpf, out))
+    return 0;
+  return seccomp_compile_libseccomp (s, out, err);
 }
 
 int

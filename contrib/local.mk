@@ -10,3 +10,4 @@ nobase_dist_pkgdata_SCRIPTS = contrib/bench/startup contrib/bench/parse contrib/
 nobase_dist_pkgdata_DATA += contrib/bench/floor.c contrib/bench/interleave.c
 EXTRA_DIST += contrib/setup.sh
 include contrib/fromager/local.mk
+include contrib/completion/local.mk

@@ -93,6 +93,7 @@ bin_PROGRAMS += fmr-run
 fmr_run_SOURCES = src/cli/main.c
 fmr_run_CFLAGS = $(AM_CFLAGS)
 fmr_run_LDADD = $(FMR_LIBS)
+fmr_run_LDFLAGS = $(AM_LDFLAGS) $(STATIC_BINARY_LDFLAGS)
 
 # BUILT_SOURCES covers `make`, `make all` and `make check`; this covers a
 # lone `make fmr-run` in a fresh build tree too.

@@ -12,3 +12,5 @@ include tests/check/local.mk
 include tests/hostile/local.mk
 include tests/debug/local.mk
 include tests/containers/local.mk
+include tests/completion/local.mk
+include tests/install/local.mk

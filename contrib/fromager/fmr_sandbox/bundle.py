@@ -27,6 +27,7 @@ import tempfile
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .envfilter import EnvFilter
+from .shipped import shipped_fmr_run
 
 OCI_VERSION = "1.0.2"
 ANNOTATION_TIMEOUT = "run.fmr.timeout"
@@ -70,8 +71,9 @@ class BundleError(ValueError):
 
 
 def find_fmr_run(explicit: Optional[str] = None) -> str:
-    """The fmr-run binary: EXPLICIT, $FMR_RUN, or the first on PATH."""
-    candidate = explicit or os.environ.get("FMR_RUN") or shutil.which("fmr-run")
+    """The fmr-run binary: EXPLICIT, the one installed with this package
+    (shipped.py), $FMR_RUN, or the first on PATH."""
+    candidate = explicit or shipped_fmr_run() or os.environ.get("FMR_RUN") or shutil.which("fmr-run")
     if not candidate:
         raise FileNotFoundError("fmr-run not found: set FMR_RUN or put it on PATH")
     return candidate

@@ -11,3 +11,8 @@ nobase_dist_pkgdata_DATA += contrib/bench/floor.c contrib/bench/interleave.c
 EXTRA_DIST += contrib/setup.sh
 include contrib/fromager/local.mk
 include contrib/completion/local.mk
+
+# Packaging: contrib/setup.sh packages builds each from the tarball.
+EXTRA_DIST += contrib/debian/changelog contrib/debian/control contrib/debian/copyright \
+	contrib/debian/docs contrib/debian/rules contrib/debian/source/format contrib/debian/fmr-run.lintian-overrides \
+	contrib/rpm/fmr-run.spec

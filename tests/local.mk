@@ -14,3 +14,4 @@ include tests/debug/local.mk
 include tests/containers/local.mk
 include tests/completion/local.mk
 include tests/install/local.mk
+include tests/packaging/local.mk

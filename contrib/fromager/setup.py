@@ -2,7 +2,9 @@
 """What pyproject.toml cannot say: the wheel that carries fmr-run.
 
 With FMR_WHEEL_BINARY=PATH (a statically linked fmr-run, built with
-`configure --enable-static-binary`; contrib/setup.sh packages does this) the
+`configure --enable-static-binary`, copied into this directory:
+setuptools takes no data file from outside it; contrib/setup.sh packages
+does this in a scratch copy) the
 wheel installs that file as bin/fmr-run next to the interpreter of the venv
 that receives it, and is tagged for the platform the binary runs on rather
 than as pure Python: FMR_WHEEL_PLATFORM, by default
@@ -31,8 +33,11 @@ class binary_wheel(bdist_wheel):
 
 
 if BINARY:
-    if not os.access(BINARY, os.X_OK):
-        raise SystemExit("FMR_WHEEL_BINARY=%s: not an executable file" % BINARY)
-    setup(data_files=[("bin", [BINARY])], cmdclass={"bdist_wheel": binary_wheel})
+    # setuptools takes data files only by a path inside this directory.
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.relpath(os.path.join(here, BINARY), here)
+    if path.startswith("..") or os.path.basename(path) != "fmr-run" or not os.access(path, os.X_OK):
+        raise SystemExit("FMR_WHEEL_BINARY=%s: not an executable fmr-run inside %s" % (BINARY, here))
+    setup(data_files=[("bin", [path])], cmdclass={"bdist_wheel": binary_wheel})
 else:
     setup()

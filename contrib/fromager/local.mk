@@ -5,7 +5,7 @@
 # $(pkgdatadir)/fromager, the packages use the system's site-packages), and
 # bin/fmr-isolate, a small shell wrapper that runs the package's fmr-isolate
 # with the interpreter chosen at install time.  contrib/fromager/pyproject.toml
-# makes the same directory a Python distribution (contrib/packaging/wheel).
+# makes the same directory a Python distribution (the wheel: setup.py).
 fmrfromagerdir = $(pkgdatadir)/fromager
 dist_fmrfromager_DATA = contrib/fromager/README.md
 fmrsandboxdir = $(fmrpythondir)/fmr_sandbox

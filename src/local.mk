@@ -40,6 +40,7 @@ src_libfmr_a_SOURCES = \
 	src/rootfs/mountinfo.c src/rootfs/mountinfo.h \
 	src/rootfs/devices.c src/rootfs/devices.h \
 	src/rootfs/paths.c src/rootfs/paths.h \
+	src/rootfs/sources.c src/rootfs/sources.h \
 	src/sandbox/sandbox.c src/sandbox/sandbox.h \
 	src/sandbox/sync.c src/sandbox/sync.h \
 	src/sandbox/idmap.c src/sandbox/idmap.h \
@@ -52,7 +53,7 @@ src_libfmr_a_SOURCES = \
 	src/sandbox/console.c src/sandbox/console.h \
 	src/sandbox/stdio_relay.c src/sandbox/stdio_relay.h \
 	src/check/hostcheck.c src/check/hostcheck.h src/check/hostcheck_host.c \
-	src/spec/spec.h src/spec/spec_config.c src/spec/spec_host.c src/spec/spec_proc.c \
+	src/spec/spec.h src/spec/spec_config.c src/spec/spec_host.c src/spec/spec_proc.c src/spec/spec_safety.c \
 	src/cli/commands.h \
 	src/cli/cmd_run.c \
 	src/cli/cmd_spec.c \

@@ -15,3 +15,4 @@ include tests/containers/local.mk
 include tests/completion/local.mk
 include tests/install/local.mk
 include tests/packaging/local.mk
+include tests/multistep/local.mk

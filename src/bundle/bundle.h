@@ -91,6 +91,12 @@ struct fmr_mount
   bool recursive;            /* rbind */
   bool recursive_ro;         /* "rro", or "ro" on a bind: read-only for every submount */
   char *data;                /* filesystem options joined with ',' ("mode=1777,size=65536k"), or NULL */
+
+  /* Binds: the source as rootfs_resolve_sources found it on the host
+   * before the sandbox was made (allocated, freed by fmr_bundle_free). */
+  char *real_source;
+  dev_t source_dev;
+  ino_t source_ino;
 };
 
 /* Namespace types, one bit each; values are the CLONE_NEW* flags. */

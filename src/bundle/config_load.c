@@ -85,6 +85,8 @@ fmr_bundle_free (struct fmr_bundle *b)
 {
   if (b == NULL)
     return;
+  for (size_t i = 0; i < b->n_mounts; i++)
+    free (b->mounts[i].real_source);
   free (b->dir);
   free (b->config_path);
   json_doc_free (b->doc);

@@ -283,6 +283,8 @@ write_config (const char *dir, const char *buf, size_t len, bool force, fmr_erro
 static int
 write_bundle (struct spec_cli *c, fmr_error_t *err)
 {
+  if (spec_check_bundle_dir (&c->o, c->dir, err) < 0)
+    return -1;
   spec_environment_decide (&c->o);
   struct spec_host h;
   if (spec_host_probe (&h, c->o.network, err) < 0)

@@ -13,6 +13,7 @@
 
 #include "rootfs/mountinfo.h"
 #include "rootfs/mounts.h"
+#include "rootfs/sources.h"
 #include "common/util.h"
 
 /* The new mount API through syscall(2), so that a libc without wrappers
@@ -264,7 +265,10 @@ mount_bind_at (int dfd, const char *path, int target_fd, bool recursive, bool re
 int
 mount_bind_open_source (const struct fmr_mount *m, fmr_error_t *err)
 {
-  int fd = clone_tree (AT_FDCWD, m->source, m->recursive);
+  cleanup_close int obj = rootfs_open_source (m, err);
+  if (obj < 0)
+    return -1;
+  int fd = clone_tree (obj, "", m->recursive);
   /* In a user namespace the kernel refuses (EINVAL) a non-recursive bind
    * of a directory with mounts below it: it would uncover what they hide. */
   if (fd < 0 && errno == EINVAL && !m->recursive)

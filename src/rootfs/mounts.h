@@ -18,7 +18,8 @@
  * propagation step), or -1 with *err set to "DESTINATION: call". */
 
 /* Open the source of a bind: a detached copy of the source tree (recursive
- * for rbind), or, without the new API, an O_PATH descriptor of it.  Errors
+ * for rbind), or, without the new API, an O_PATH descriptor of it; the
+ * object is the one rootfs_resolve_sources found (sources.h).  Errors
  * name only the source path ("/opt/py"), for "mounts[N].source: ...". */
 int mount_bind_open_source (const struct fmr_mount *m, fmr_error_t *err);
 /* Attach SRC_FD (from mount_bind_open_source; consumed) on TARGET_FD and

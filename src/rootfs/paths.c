@@ -285,3 +285,188 @@ path_create_in_root (int root_fd, const char *path, bool want_file, fmr_error_t 
   parent = -1;
   return ret;
 }
+
+/* --- bind sources on the host ------------------------------------------ */
+
+#ifndef RESOLVE_NO_SYMLINKS
+#define RESOLVE_NO_SYMLINKS 0x04
+#endif
+
+static bool
+under_dir (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  if (n == 1 && dir[0] == '/')
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A link in DIR (whose canonical path is DONE, "" for `/`) is followed
+ * only when no build step could have put it there: DIR is `/` or lies in
+ * /etc or /usr, which every sandbox sees read-only; it belongs to root and
+ * only root may write it; and it is not inside a writable bind's source.
+ * Ownership alone would not do: to a root caller, a work directory is as
+ * much root's as /usr is. */
+static const char *
+untrusted_reason (int dir_fd, const char *done, const char *const *untrusted, size_t n_untrusted)
+{
+  for (size_t i = 0; i < n_untrusted; i++)
+    if (under_dir (done[0] ? done : "/", untrusted[i]))
+      return "a directory inside the source of a writable bind";
+  if (done[0] && !under_dir (done, "/etc") && !under_dir (done, "/usr"))
+    return "a directory other than `/`, /etc or /usr";
+  struct stat st;
+  if (fstat (dir_fd, &st) < 0)
+    return "a directory that cannot be examined";
+  if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return "a directory that someone other than root can write";
+  return NULL;
+}
+
+int
+path_resolve_source (const char *path, const char *const *untrusted, size_t n_untrusted, char **real,
+                     struct stat *st_out, fmr_error_t *err)
+{
+  if (path[0] != '/')
+    return fmr_error_set (err, EINVAL, "%s: not an absolute path", path);
+  cleanup_free char *todo = xstrdup (path);
+  size_t done_cap = PATH_MAX;
+  cleanup_free char *done = xzalloc (done_cap); /* canonical, "" is "/" */
+  cleanup_close int cur = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return fmr_error_set (err, errno, "%s: open `/`", path);
+  struct stat st;
+  if (fstat (cur, &st) < 0)
+    return fmr_error_set (err, errno, "%s: fstat `/`", path);
+  char *rest = todo;
+  int links = 0;
+
+  for (;;)
+    {
+      rest += strspn (rest, "/");
+      if (*rest == '\0')
+        break;
+      char *comp = rest;
+      size_t len = strcspn (comp, "/");
+      rest = comp + len;
+      if (*rest)
+        *rest++ = '\0';
+      if (strcmp (comp, ".") == 0)
+        continue;
+      if (strcmp (comp, "..") == 0)
+        {
+          pop_component (done);
+          close (cur);
+          cur = open (done[0] ? done : "/", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (cur < 0 || fstat (cur, &st) < 0)
+            return fmr_error_set (err, errno, "%s", path);
+          continue;
+        }
+      int fd = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      struct stat cst;
+      if (fd < 0 || fstat (fd, &cst) < 0)
+        {
+          int saved = errno;
+          if (fd >= 0)
+            close (fd);
+          return fmr_error_set (err, saved, "%s", path);
+        }
+      if (S_ISLNK (cst.st_mode))
+        {
+          const char *why = untrusted_reason (cur, done, untrusted, n_untrusted);
+          if (why)
+            {
+              close (fd);
+              return fmr_error_set (err, ELOOP,
+                                    "%s: `%s/%s` is a symbolic link in %s, which is never followed for a bind "
+                                    "source (name the real path)",
+                                    path, done, comp, why);
+            }
+          char *spliced = ++links > 40 ? (errno = ELOOP, NULL) : splice_symlink (fd, rest);
+          int saved = errno;
+          close (fd);
+          if (spliced == NULL)
+            return fmr_error_set (err, saved, "%s", path);
+          if (spliced[0] == '/')
+            {
+              done[0] = '\0';
+              close (cur);
+              cur = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+              if (cur < 0 || fstat (cur, &st) < 0)
+                return fmr_error_set (err, errno, "%s: open `/`", path);
+            }
+          free (todo);
+          todo = rest = spliced;
+          continue;
+        }
+      if (!only_slashes (rest) && !S_ISDIR (cst.st_mode))
+        {
+          close (fd);
+          return fmr_error_set (err, ENOTDIR, "%s", path);
+        }
+      size_t need = strlen (done) + 1 + len + 1;
+      if (need > done_cap)
+        {
+          done_cap = need * 2;
+          done = xrealloc (done, done_cap);
+        }
+      strcat (done, "/");
+      strcat (done, comp);
+      close (cur);
+      cur = fd;
+      st = cst;
+    }
+  *real = xstrdup (done[0] ? done : "/");
+  *st_out = st;
+  return 0;
+}
+
+int
+path_open_no_symlinks (const char *path, fmr_error_t *err)
+{
+  if (!openat2_missing)
+    {
+      struct fmr_open_how how = {
+        .flags = (uint64_t) (O_PATH | O_CLOEXEC),
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+      };
+      int fd;
+      do
+        fd = (int) syscall (__NR_openat2, AT_FDCWD, path, &how, sizeof how);
+      while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+      if (fd >= 0)
+        return fd;
+      if (errno != ENOSYS)
+        return fmr_error_set (err, errno, "%s", path);
+      openat2_missing = true;
+    }
+  /* One component at a time, none of them followed. */
+  cleanup_free char *copy = xstrdup (path);
+  cleanup_close int cur = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return fmr_error_set (err, errno, "%s: open `/`", path);
+  char *save = NULL;
+  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (comp, "..") == 0)
+        return fmr_error_set (err, EINVAL, "%s: `..` in a resolved path", path);
+      int fd = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      struct stat st;
+      if (fd < 0 || fstat (fd, &st) < 0)
+        {
+          int saved = errno;
+          if (fd >= 0)
+            close (fd);
+          return fmr_error_set (err, saved, "%s", path);
+        }
+      close (cur);
+      cur = fd;
+      if (S_ISLNK (st.st_mode))
+        return fmr_error_set (err, ELOOP, "%s", path);
+    }
+  int ret = cur;
+  cur = -1;
+  return ret;
+}

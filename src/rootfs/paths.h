@@ -3,6 +3,8 @@
 #define FMR_PATHS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 
@@ -24,6 +26,21 @@ int path_walk_in_root (int root_fd, const char *path, int flags, fmr_error_t *er
  * last component as an empty file when WANT_FILE (the mount point of a file
  * bind).  Nothing is ever created outside the root. */
 int path_create_in_root (int root_fd, const char *path, bool want_file, fmr_error_t *err);
+
+/* Bind sources, on the host (in the caller's mount namespace, before the
+ * sandbox exists).  PATH (absolute) is walked one component at a time from
+ * `/`; a symbolic link is followed only when the directory holding it is
+ * `/` or lies in /etc or /usr, belongs to root, only root may write it,
+ * and it does not lie inside any of UNTRUSTED (the real paths of the bundle's writable bind sources):
+ * /lib64 -> usr/lib64 and /etc/localtime -> ../usr/share/zoneinfo/... are
+ * followed, a link a build step could have planted is refused (ELOOP).
+ * *REAL receives the canonical path (no link, no `..`), *ST what it names. */
+int path_resolve_source (const char *path, const char *const *untrusted, size_t n_untrusted, char **real,
+                         struct stat *st, fmr_error_t *err);
+
+/* Open an already canonical PATH (O_PATH) without following any symbolic
+ * link in any component (openat2 RESOLVE_NO_SYMLINKS). */
+int path_open_no_symlinks (const char *path, fmr_error_t *err);
 
 /* Testing: pretend openat2 is missing, so the userspace walk is used. */
 void paths_force_walk (bool force);

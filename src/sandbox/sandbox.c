@@ -12,8 +12,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include "sandbox/process.h"
 #include "sandbox/stats.h"
 #include "rootfs/rootfs.h"
+#include "rootfs/sources.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/stdio_relay.h"
 #include "sandbox/sync.h"
@@ -45,6 +48,47 @@ struct joined_ns
   size_t n;
 };
 
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO (0xb7, 0x3)
+#endif
+
+/* A namespace path is opened with O_PATH (a FIFO does not block, a device
+ * is not opened), checked to be on nsfs, then reopened for reading through
+ * the descriptor's magic link, which reaches the same object without
+ * walking the path again, and its type asked from the kernel. */
+static int
+open_ns_path (const char *path, int type, size_t i, fmr_error_t *err)
+{
+  cleanup_close int p = open (path, O_PATH | O_CLOEXEC);
+  if (p < 0)
+    return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s", i, path);
+  struct statfs sfs;
+  if (fstatfs (p, &sfs) < 0)
+    return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s: fstatfs", i, path);
+  if ((unsigned long) sfs.f_type != (unsigned long) NSFS_MAGIC)
+    return fmr_error_set (err, 0, "linux.namespaces[%zu].path: %s: not a namespace file (such as /proc/PID/ns/...)", i,
+                          path);
+  char link[64];
+  snprintf (link, sizeof link, "/proc/self/fd/%d", p);
+  int fd = open (link, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s: reopen", i, path);
+  int actual = ioctl (fd, NS_GET_NSTYPE);
+  if (actual < 0 || actual != type)
+    {
+      int saved = errno;
+      close (fd);
+      if (actual < 0)
+        return fmr_error_set (err, saved, "linux.namespaces[%zu].path: %s: ioctl NS_GET_NSTYPE", i, path);
+      return fmr_error_set (err, 0, "linux.namespaces[%zu].path: %s: a namespace of another type than `type`", i,
+                            path);
+    }
+  return fd;
+}
+
 static int
 open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
 {
@@ -54,9 +98,9 @@ open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
     {
       if (b->namespaces[i].path == NULL)
         continue;
-      int fd = open (b->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+      int fd = open_ns_path (b->namespaces[i].path, b->namespaces[i].type, i, err);
       if (fd < 0)
-        return fmr_error_set (err, errno, "linux.namespaces[%zu].path: %s", i, b->namespaces[i].path);
+        return -1;
       j->fd[j->n] = fd;
       j->idx[j->n] = i;
       j->type[j->n++] = b->namespaces[i].type;
@@ -448,6 +492,11 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
   trace_start (&ctx.trace, opts->debug);
   if (!(b->clone_flags & CLONE_NEWNS))
     return fmr_error_set (err, 0, "linux.namespaces: fmr-run needs a new mount namespace"), FMR_EXIT_FAILURE;
+  /* Bind sources are resolved in the caller's view, before anything is
+   * created (rootfs/sources.h). */
+  if (rootfs_resolve_sources (b, err) < 0)
+    return FMR_EXIT_FAILURE;
+  trace_step (&ctx.trace, "bind sources resolved");
   struct joined_ns j;
   int sv[2];
   if (open_joined (b, &j, err) < 0)

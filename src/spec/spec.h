@@ -91,6 +91,9 @@ int spec_proc_parse (struct spec_options *o, const char *arg, fmr_error_t *err);
  * probe can start keeps the full bundle, and `run` then says why. */
 void spec_environment_decide (struct spec_options *o);
 void spec_notes_release (struct spec_options *o);
+/* Refuse a bundle directory DIR (may not exist yet) that lies inside a
+ * writable bind: its step could rewrite the bundle before the next run. */
+int spec_check_bundle_dir (const struct spec_options *o, const char *dir, fmr_error_t *err);
 
 /* config.json's text. */
 int spec_config_generate (const struct spec_options *o, const struct spec_host *h, char **out, size_t *len,

@@ -27,6 +27,7 @@
 #include "rootfs/mounts.h"
 #include "rootfs/paths.h"
 #include "rootfs/rootfs.h"
+#include "rootfs/sources.h"
 #include "common/util.h"
 
 #ifndef TMPFS_MAGIC
@@ -206,7 +207,8 @@ sandbox_pid1 (struct scenario *sc)
   struct fmr_trace trace;
   trace_start (&trace, getenv ("FMR_TEST_DEBUG") != NULL);
   fmr_error_t err = NULL;
-  if (rootfs_setup (sc->bundle, &trace, &err) < 0)
+  /* `run` resolves the bind sources before the sandbox exists. */
+  if (rootfs_resolve_sources (sc->bundle, &err) < 0 || rootfs_setup (sc->bundle, &trace, &err) < 0)
     {
       cleanup_free char *text = fmr_error_text (err);
       dprintf (report_fd, "ERROR %s\n", text);

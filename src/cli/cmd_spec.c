@@ -32,6 +32,20 @@ usage (FILE *out)
            "  --ro PATH          bind PATH read-only at the same path inside\n"
            "  --env NAME         copy NAME from the caller's environment\n"
            "  --env NAME=VALUE   set NAME to VALUE\n"
+           "  --pass-env         pass the caller's environment through the build\n"
+           "                     filter (an allow-list: compilers' and build tools'\n"
+           "                     settings, locale; URL credentials removed)\n"
+           "  --keep-env PATTERNS  also pass these names unchanged (NAME or PREFIX*,\n"
+           "                     comma-separated; implies --pass-env)\n"
+           "  --delete-env PATTERNS  never pass these (beats everything; implies\n"
+           "                     --pass-env); so do the names in FROMAGER_SCRUB_ENV_VARS\n"
+           "  --home DIR         HOME inside (default /tmp)\n"
+           "  --tmpdir DIR       TMPDIR, TMP and TEMP inside\n"
+           "  --python PATH      the interpreter the step runs: its venv and its\n"
+           "                     base installation bound read-only\n"
+           "  --tmpfs DIR        a private, empty, writable directory at DIR\n"
+           "  --uid N, --gid N   the step's user and group (default: the caller's)\n"
+           "  --hostname NAME    the sandbox's host name (default localhost)\n"
            "  --cwd DIR          working directory inside (default /)\n"
            "  --network          share the host's network (for installing build\n"
            "                     dependencies); otherwise there is none\n"
@@ -79,6 +93,16 @@ spec_options_release (struct spec_options *o)
   free (o->env);
   free (o->cwd);
   spec_notes_release (o);
+  for (size_t i = 0; i < o->n_keep_env; i++)
+    free (o->keep_env[i]);
+  free (o->keep_env);
+  for (size_t i = 0; i < o->n_delete_env; i++)
+    free (o->delete_env[i]);
+  free (o->delete_env);
+  for (size_t i = 0; i < o->n_tmpfs; i++)
+    free (o->tmpfs[i]);
+  free (o->tmpfs);
+  free (o->hostname);
   memset (o, 0, sizeof *o);
 }
 
@@ -87,6 +111,7 @@ default_env (struct spec_options *o)
 {
   spec_env_set (o, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   spec_env_set (o, "HOME=/tmp");
+  spec_env_set (o, "TMPDIR=/tmp");
   const char *lang = getenv ("LANG");
   cleanup_free char *l = xasprintf ("LANG=%s", lang && *lang ? lang : "C.UTF-8");
   spec_env_set (o, l);
@@ -170,6 +195,16 @@ enum
   OPT_TIMEOUT,
   OPT_FORCE,
   OPT_PROC,
+  OPT_PASS_ENV,
+  OPT_KEEP_ENV,
+  OPT_DELETE_ENV,
+  OPT_HOME,
+  OPT_TMPDIR,
+  OPT_PYTHON,
+  OPT_TMPFS,
+  OPT_UID,
+  OPT_GID,
+  OPT_HOSTNAME,
 };
 
 static const struct option long_options[] = {
@@ -181,6 +216,16 @@ static const struct option long_options[] = {
   { "timeout", required_argument, NULL, OPT_TIMEOUT },
   { "force", no_argument, NULL, OPT_FORCE },
   { "proc", required_argument, NULL, OPT_PROC },
+  { "pass-env", no_argument, NULL, OPT_PASS_ENV },
+  { "keep-env", required_argument, NULL, OPT_KEEP_ENV },
+  { "delete-env", required_argument, NULL, OPT_DELETE_ENV },
+  { "home", required_argument, NULL, OPT_HOME },
+  { "tmpdir", required_argument, NULL, OPT_TMPDIR },
+  { "python", required_argument, NULL, OPT_PYTHON },
+  { "tmpfs", required_argument, NULL, OPT_TMPFS },
+  { "uid", required_argument, NULL, OPT_UID },
+  { "gid", required_argument, NULL, OPT_GID },
+  { "hostname", required_argument, NULL, OPT_HOSTNAME },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 },
 };
@@ -191,7 +236,56 @@ struct spec_cli
   const char *dir;
   bool force;
   bool help;
+  bool pass_env;
+  char **explicit; /* names set by --env, --home, --tmpdir: the filter never replaces them */
+  size_t n_explicit;
 };
+
+static void
+note_explicit (struct spec_cli *c, const char *name_value)
+{
+  c->explicit = xreallocarray (c->explicit, c->n_explicit + 1, sizeof *c->explicit);
+  c->explicit[c->n_explicit++] = xstrndup (name_value, strcspn (name_value, "="));
+}
+
+static int
+set_explicit (struct spec_cli *c, const char *name, const char *value)
+{
+  cleanup_free char *nv = xasprintf ("%s=%s", name, value);
+  spec_env_set (&c->o, nv);
+  note_explicit (c, nv);
+  return 0;
+}
+
+static int
+absolute_dir_option (const char *opt, const char *arg, fmr_error_t *err)
+{
+  if (arg[0] != '/')
+    return fmr_error_set (err, 0, "%s `%s`: not an absolute path", opt, arg);
+  return 0;
+}
+
+static int
+id_option (const char *opt, const char *arg, unsigned *out, fmr_error_t *err)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul (arg, &end, 10);
+  if (errno || end == arg || *end || arg[0] == '-' || v >= 0xffffffffUL)
+    return fmr_error_set (err, 0, "%s `%s`: not a user or group number", opt, arg);
+  *out = (unsigned) v;
+  return 0;
+}
+
+static int
+add_tmpfs_option (struct spec_options *o, const char *arg, fmr_error_t *err)
+{
+  if (arg[0] != '/' || strcmp (arg, "/") == 0)
+    return fmr_error_set (err, 0, "--tmpfs `%s`: not an absolute path below `/`", arg);
+  o->tmpfs = xreallocarray (o->tmpfs, o->n_tmpfs + 1, sizeof *o->tmpfs);
+  o->tmpfs[o->n_tmpfs++] = xstrdup (arg);
+  return 0;
+}
 
 static char *const default_args[] = { "/bin/sh", NULL };
 
@@ -222,7 +316,34 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
         {
         case OPT_RW: r = add_bind_option (&c->o, "--rw", optarg, true, err); break;
         case OPT_RO: r = add_bind_option (&c->o, "--ro", optarg, false, err); break;
-        case OPT_ENV: r = add_env_option (&c->o, optarg, err); break;
+        case OPT_ENV:
+          r = add_env_option (&c->o, optarg, err);
+          if (r == 0)
+            note_explicit (c, optarg);
+          break;
+        case OPT_PASS_ENV: c->pass_env = true; break;
+        case OPT_KEEP_ENV:
+          c->pass_env = true;
+          r = spec_env_add_patterns (&c->o.keep_env, &c->o.n_keep_env, optarg, "--keep-env", err);
+          break;
+        case OPT_DELETE_ENV:
+          c->pass_env = true;
+          r = spec_env_add_patterns (&c->o.delete_env, &c->o.n_delete_env, optarg, "--delete-env", err);
+          break;
+        case OPT_HOME: r = absolute_dir_option ("--home", optarg, err) ?: set_explicit (c, "HOME", optarg); break;
+        case OPT_TMPDIR:
+          r = absolute_dir_option ("--tmpdir", optarg, err);
+          if (r == 0)
+            r = set_explicit (c, "TMPDIR", optarg) ?: set_explicit (c, "TMP", optarg) ?: set_explicit (c, "TEMP", optarg);
+          break;
+        case OPT_PYTHON: r = spec_add_python (&c->o, optarg, err); break;
+        case OPT_TMPFS: r = add_tmpfs_option (&c->o, optarg, err); break;
+        case OPT_UID: r = id_option ("--uid", optarg, (unsigned *) &c->o.uid, err); break;
+        case OPT_GID: r = id_option ("--gid", optarg, (unsigned *) &c->o.gid, err); break;
+        case OPT_HOSTNAME:
+          free (c->o.hostname);
+          c->o.hostname = xstrdup (optarg);
+          break;
         case OPT_CWD: r = set_cwd_option (&c->o, optarg, err); break;
         case OPT_NETWORK: c->o.network = true; break;
         case OPT_TIMEOUT: r = check_timeout (optarg, err); c->o.timeout = optarg; break;
@@ -244,7 +365,15 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
     c->dir = ".";
   if (c->o.cwd == NULL)
     c->o.cwd = xstrdup ("/");
-  return 0;
+  if (c->pass_env)
+    spec_env_pass (&c->o, environ, (const char *const *) c->explicit, c->n_explicit);
+  /* Offline: cargo must not try the network and wait for it. */
+  bool offline_given = false;
+  for (size_t i = 0; i < c->n_explicit; i++)
+    offline_given |= strcmp (c->explicit[i], "CARGO_NET_OFFLINE") == 0;
+  if (!c->o.network && !offline_given)
+    spec_env_set (&c->o, "CARGO_NET_OFFLINE=true");
+  return spec_check_binds (&c->o, err);
 }
 
 /* mkdir -p: a builder may name a bundle directory several levels deep. */
@@ -313,6 +442,9 @@ cmd_spec (int argc, char **argv)
   else if (r == 0)
     r = write_bundle (&c, &err);
   spec_options_release (&c.o);
+  for (size_t i = 0; i < c.n_explicit; i++)
+    free (c.explicit[i]);
+  free (c.explicit);
   if (r < 0)
     {
       spec_fail (&err);

@@ -53,6 +53,14 @@ struct spec_options
   bool no_hostname; /* sethostname is refused in a new uts namespace */
   struct spec_note notes[SPEC_MAX_NOTES];
   size_t n_notes;
+  /* --keep-env / --delete-env patterns ("NAME" or "PREFIX*") */
+  char **keep_env;
+  size_t n_keep_env;
+  char **delete_env;
+  size_t n_delete_env;
+  char **tmpfs; /* --tmpfs: private empty directories, after the binds */
+  size_t n_tmpfs;
+  char *hostname; /* NULL: "localhost" */
 };
 
 /* Top-level directories that usr-merged distributions turn into links. */
@@ -91,6 +99,31 @@ int spec_proc_parse (struct spec_options *o, const char *arg, fmr_error_t *err);
  * probe can start keeps the full bundle, and `run` then says why. */
 void spec_environment_decide (struct spec_options *o);
 void spec_notes_release (struct spec_options *o);
+/* The environment filter (spec_env.c). */
+enum spec_env_verdict
+{
+  SPEC_ENV_DROP,
+  SPEC_ENV_KEEP,         /* kept explicitly: value unchanged */
+  SPEC_ENV_KEEP_CLEANED, /* allowed: URL credentials removed from the value */
+};
+/* NAME (LEN bytes) decided with O's keep/delete patterns and SCRUB, the
+ * value of FROMAGER_SCRUB_ENV_VARS (or NULL). */
+enum spec_env_verdict spec_env_decide (const struct spec_options *o, const char *scrub, const char *name,
+                                       size_t len);
+/* VALUE without the user:password@ part of any URL in it (allocated). */
+char *spec_env_strip_credentials (const char *value);
+/* Add the variables of ENVIRON_ that the filter keeps, except the names
+ * in EXPLICIT_NAMES (set by --env, which wins). */
+void spec_env_pass (struct spec_options *o, char **environ_, const char *const *explicit_names, size_t n_explicit);
+/* Comma-separated patterns of option OPT appended to *LIST. */
+int spec_env_add_patterns (char ***list, size_t *n, const char *arg, const char *opt, fmr_error_t *err);
+
+/* --python PATH: its venv and base installation as read-only binds. */
+int spec_add_python (struct spec_options *o, const char *path, fmr_error_t *err);
+/* The binds in mount order (parents first, read-only wins, redundant ones
+ * dropped); refuses writable system trees and binds of /proc, /dev, /sys. */
+int spec_check_binds (struct spec_options *o, fmr_error_t *err);
+
 /* Refuse a bundle directory DIR (may not exist yet) that lies inside a
  * writable bind: its step could rewrite the bundle before the next run. */
 int spec_check_bundle_dir (const struct spec_options *o, const char *dir, fmr_error_t *err);

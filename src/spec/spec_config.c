@@ -155,6 +155,8 @@ gen_mounts (struct jgen *j, const struct spec_options *o, const struct spec_host
     gen_mount (j, h->etc_files[i], "bind", h->etc_files[i], ro_file);
   for (size_t i = 0; i < o->n_binds; i++)
     gen_mount (j, o->binds[i].path, "bind", o->binds[i].path, o->binds[i].writable ? rw_tree : ro_tree);
+  for (size_t i = 0; i < o->n_tmpfs; i++)
+    gen_mount (j, o->tmpfs[i], "tmpfs", "tmpfs", (const char *[]){ "nosuid", "nodev", "mode=700", NULL });
   jgen_array_close (j);
 }
 
@@ -238,7 +240,7 @@ spec_config_generate (const struct spec_options *o, const struct spec_host *h, c
   jgen_kv_bool (&j, "readonly", true);
   jgen_map_close (&j);
   if (!o->no_hostname)
-    jgen_kv_str (&j, "hostname", "localhost");
+    jgen_kv_str (&j, "hostname", o->hostname ? o->hostname : "localhost");
   gen_mounts (&j, o, h);
   if (gen_linux (&j, o, err) < 0)
     return -1;

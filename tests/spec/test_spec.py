@@ -88,7 +88,8 @@ class DefaultBundle(SpecCase):
         self.assertEqual(p["args"], ["/bin/sh"])
         self.assertEqual(p["cwd"], "/")
         self.assertEqual(p["env"], ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                    "HOME=/tmp", "LANG=de_DE.UTF-8", "TERM=xterm-test"])
+                                    "HOME=/tmp", "TMPDIR=/tmp", "LANG=de_DE.UTF-8", "TERM=xterm-test",
+                                    "CARGO_NET_OFFLINE=true"])
         self.assertEqual(p["capabilities"], {k: [] for k in
                                              ["bounding", "effective", "inheritable", "permitted", "ambient"]})
         hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -303,6 +304,29 @@ under_dir (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+static uid_t
+overflow_uid (void)
+{
+  static uid_t cached = (uid_t) -1;
+  if (cached == (uid_t) -1)
+    {
+      cached = 65534;
+      char buf[32];
+      int fd = open ("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          ssize_t n = read (fd, buf, sizeof buf - 1);
+          if (n > 0)
+            {
+              buf[n] = '\0';
+              cached = (uid_t) strtoul (buf, NULL, 10);
+            }
+          close (fd);
+        }
+    }
+  return cached;
+}
+
 /* A link in DIR (whose canonical path is DONE, "" for `/`) is followed
  * only when no build step could have put it there: DIR is `/` or lies in
  * /etc or /usr, which every sandbox sees read-only; it belongs to root and
@@ -320,7 +344,10 @@ untrusted_reason (int dir_fd, const char *done, const char *const *untrusted, si
   struct stat st;
   if (fstat (dir_fd, &st) < 0)
     return "a directory that cannot be examined";
-  if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+  /* In a user namespace (a rootless container) the host's root shows as
+   * the overflow id: not the caller either. */
+  bool root_owned = st.st_uid == 0 || (st.st_uid == overflow_uid () && st.st_uid != geteuid ());
+  if (!root_owned || (st.st_mode & (S_IWGRP | S_IWOTH)))
     return "a directory that someone other than root can write";
   return NULL;
 }

@@ -21,4 +21,9 @@ tests_unit_test_run_helpers_SOURCES = tests/unit/test_run_helpers.c
 tests_unit_test_run_helpers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_run_helpers_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_config tests/unit/test_run_helpers
+check_PROGRAMS += tests/unit/test_escape_filter
+tests_unit_test_escape_filter_SOURCES = tests/unit/test_escape_filter.c
+tests_unit_test_escape_filter_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_escape_filter_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
+TESTS += tests/unit/test_escape_filter
 endif

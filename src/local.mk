@@ -53,6 +53,7 @@ src_libfmr_a_SOURCES = \
 	src/sandbox/console.c src/sandbox/console.h \
 	src/sandbox/stdio_relay.c src/sandbox/stdio_relay.h \
 	src/sandbox/escape_filter.c src/sandbox/escape_filter.h \
+	src/sandbox/relay_stream.c src/sandbox/relay_stream.h \
 	src/check/hostcheck.c src/check/hostcheck.h src/check/hostcheck_host.c \
 	src/spec/spec.h src/spec/spec_config.c src/spec/spec_host.c src/spec/spec_proc.c src/spec/spec_safety.c src/spec/spec_env.c \
 	src/cli/commands.h \

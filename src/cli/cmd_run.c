@@ -5,14 +5,19 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "bundle/config_load.h"
 #include "sandbox/sandbox.h"
 #include "common/util.h"
+
+/* How long the final message waits for room on stderr. */
+#define STDERR_WAIT_MS 1000
 
 static void
 run_usage (FILE *out)
@@ -28,6 +33,10 @@ run_usage (FILE *out)
            "  --kill-after SECONDS  after a timeout's SIGTERM, SIGKILL the sandbox (default 10)\n"
            "  --preserve-fds N      hand descriptors 3..3+N-1 to the process (LISTEN_FDS=N)\n"
            "  --stats FILE          write wall time, CPU, peak memory and status as JSON\n"
+           "  --raw-output          pass the process's output to a terminal as it is; by\n"
+           "                        default escape sequences that read or write more than\n"
+           "                        the screen (clipboard, queries the terminal answers\n"
+           "                        by typing) are dropped, colours and cursor moves kept\n"
            "  -h, --help            show this help\n\n"
            "Debugging a step (the bundle's file is not changed):\n"
            "  --shell               run an interactive shell (process.env SHELL, else\n"
@@ -118,7 +127,7 @@ int run_parse_options (int argc, char **argv, struct run_options *opts, const ch
 int
 run_parse_options (int argc, char **argv, struct run_options *opts, const char **bundle)
 {
-  enum { OPT_DEBUG = 256, OPT_TIMEOUT, OPT_KILL_AFTER, OPT_PRESERVE_FDS, OPT_STATS };
+  enum { OPT_DEBUG = 256, OPT_TIMEOUT, OPT_KILL_AFTER, OPT_PRESERVE_FDS, OPT_STATS, OPT_RAW_OUTPUT };
   static const struct option longopts[] = {
     { "debug", no_argument, NULL, OPT_DEBUG },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -131,6 +140,7 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
     { "rw", required_argument, NULL, OPT_RW },
     { "ro", required_argument, NULL, OPT_RO },
     { "seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG },
+    { "raw-output", no_argument, NULL, OPT_RAW_OUTPUT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -154,6 +164,7 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
       case OPT_TIMEOUT: if (seconds_option ("--timeout", optarg, &opts->timeout_sec) < 0) return -1; break;
       case OPT_KILL_AFTER: if (seconds_option ("--kill-after", optarg, &opts->kill_after_sec) < 0) return -1; break;
       case OPT_STATS: opts->stats_file = optarg; break;
+      case OPT_RAW_OUTPUT: opts->raw_output = true; break;
       case OPT_PRESERVE_FDS:
         {
           char *end;
@@ -231,6 +242,20 @@ apply_overrides (struct fmr_bundle **b, struct run_options *opts)
   return 0;
 }
 
+/* A caller who stopped reading the terminal (or socket) on stderr must not
+ * keep `run` from exiting, timeout or not: the message waits a moment for
+ * room, then is left out (the exit status still tells). */
+static bool
+stderr_has_room (void)
+{
+  struct pollfd pf = { .fd = STDERR_FILENO, .events = POLLOUT };
+  int n;
+  do
+    n = poll (&pf, 1, STDERR_WAIT_MS);
+  while (n < 0 && errno == EINTR);
+  return n != 0;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
@@ -266,7 +291,7 @@ cmd_run (int argc, char **argv)
   if (opts.debug)
     fprintf (stderr, "fmr-run: debug: config loaded: %llu us\n", now_usec () - t0);
   int code = sandbox_run (b, &opts, &err);
-  if (err)
+  if (err && stderr_has_room ())
     fmr_error_print (err);
   fmr_bundle_free (b);
   overrides_release (&opts.overrides);

@@ -134,19 +134,6 @@ write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
-int
-copy_once (int from, int to)
-{
-  char buf[8192];
-  ssize_t n;
-  do
-    n = read (from, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  if (n < 0 && errno == EAGAIN)
-    return 0;
-  return n > 0 && write_all (to, buf, (size_t) n) == 0 ? 1 : -1;
-}
-
 ssize_t
 read_all (int fd, void *buf, size_t len)
 {

@@ -29,10 +29,6 @@ int write_file (const char *path, const char *buf, size_t len, fmr_error_t *err)
 /* Write all of buf to fd, retrying on EINTR and short writes, and waiting
  * for room when fd is non-blocking. */
 int write_all (int fd, const void *buf, size_t len);
-/* One read from `from` (retried on EINTR), all of it written to `to`: 1
- * when something was copied, 0 when nothing is there now (EAGAIN), -1 on
- * EOF or an error on either side.  The step of both terminal relays. */
-int copy_once (int from, int to);
 /* Read exactly len bytes; returns bytes read (short on EOF) or -1. */
 ssize_t read_all (int fd, void *buf, size_t len);
 

@@ -41,17 +41,32 @@ console_setup_payload (struct sandbox_ctx *ctx, fmr_error_t *err)
 }
 
 void
-console_relay_start (struct console_relay *r, int master)
+console_relay_init (struct console_relay *r)
 {
   memset (r, 0, sizeof *r);
+  r->master = -1;
+}
+
+void
+console_relay_start (struct console_relay *r, int master, bool raw_output)
+{
+  console_relay_init (r);
   r->master = master;
-  r->stdin_open = true;
+  /* Ours alone (PID 1 closed its copy once sent): a full pty queue must
+   * not stop the loop. */
+  int fl = fcntl (master, F_GETFL);
+  if (fl >= 0)
+    fcntl (master, F_SETFL, fl | O_NONBLOCK);
   if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &r->saved) == 0)
     {
       struct termios raw = r->saved;
       cfmakeraw (&raw);
       r->raw = tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0;
     }
+  r->in = xmalloc (sizeof *r->in);
+  relay_stream_init (r->in, STDIN_FILENO, master, false);
+  r->out = xmalloc (sizeof *r->out);
+  relay_stream_init (r->out, master, STDOUT_FILENO, !raw_output && isatty (STDOUT_FILENO));
   console_relay_resize (r);
 }
 
@@ -59,49 +74,62 @@ void
 console_relay_resize (struct console_relay *r)
 {
   struct winsize ws;
-  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+  if (r->master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
     ioctl (r->master, TIOCSWINSZ, &ws);
 }
 
 int
 console_relay_fds (struct console_relay *r, struct pollfd *fds)
 {
-  int n = 0;
-  if (r->master < 0)
-    return 0;
-  fds[n++] = (struct pollfd){ .fd = r->master, .events = POLLIN };
-  if (r->stdin_open)
-    fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-  return n;
+  r->n_out = r->out ? relay_stream_fds (r->out, fds) : 0;
+  r->n_in = r->in ? relay_stream_fds (r->in, fds + r->n_out) : 0;
+  return r->n_out + r->n_in;
 }
 
 bool
 console_relay_pump (struct console_relay *r, const struct pollfd *fds, int n)
 {
-  for (int i = 0; i < n; i++)
+  if (r->out == NULL)
+    return true;
+  if (r->n_out && r->n_out <= n)
+    relay_stream_pump (r->out, fds, r->n_out);
+  if (r->n_in && r->n_out + r->n_in <= n)
+    relay_stream_pump (r->in, fds + r->n_out, r->n_in);
+  r->n_in = r->n_out = 0;
+  /* The caller's stdin ended: the payload keeps its terminal. */
+  if (r->in && relay_stream_done (r->in))
     {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      if (fds[i].fd == r->master && copy_once (r->master, STDOUT_FILENO) < 0)
-        return false; /* EIO: every copy of the pty's peer is closed */
-      if (fds[i].fd == STDIN_FILENO && copy_once (STDIN_FILENO, r->master) < 0)
-        r->stdin_open = false;
+      free (r->in);
+      r->in = NULL;
     }
-  return true;
+  /* EIO on the master: every copy of the pty's other side is closed. */
+  return !relay_stream_done (r->out);
+}
+
+void
+console_relay_drain (struct console_relay *r)
+{
+  free (r->in);
+  r->in = NULL;
+  if (r->out)
+    relay_stream_drain (r->out);
+}
+
+size_t
+console_relay_pending (const struct console_relay *r)
+{
+  return r->out ? relay_stream_pending (r->out) : 0;
 }
 
 void
 console_relay_finish (struct console_relay *r)
 {
+  free (r->in);
+  free (r->out);
+  r->in = r->out = NULL;
   if (r->master >= 0)
-    {
-      int fl = fcntl (r->master, F_GETFL);
-      fcntl (r->master, F_SETFL, fl | O_NONBLOCK);
-      while (copy_once (r->master, STDOUT_FILENO) > 0)
-        ;
-      close (r->master);
-      r->master = -1;
-    }
+    close (r->master);
+  r->master = -1;
   if (r->raw)
     tcsetattr (STDIN_FILENO, TCSANOW, &r->saved);
   r->raw = false;

@@ -328,76 +328,155 @@ deadline_poll_ms (const struct deadline *dl)
   return now >= dl->at ? 0 : (int) ((dl->at - now + 999) / 1000);
 }
 
+/* Called on every pass of the loop, whatever woke it: a relay kept busy
+ * by the payload (or by a caller who reads slowly) returns from poll long
+ * before the deadline's timeout would. */
 static void
 deadline_fire (struct deadline *dl, pid_t pid)
 {
-  if (now_usec () < dl->at)
+  if (dl->at == 0 || dl->stage == 2 || now_usec () < dl->at)
     return;
   dl->stage++;
   kill (pid, dl->stage == 1 ? SIGTERM : SIGKILL);
   dl->at = now_usec () + (unsigned long long) (dl->kill_after * 1e6);
 }
 
-/* Read the sandbox's messages until its end of the socket closes, then
- * reap PID 1.  Returns the exit status of `run`. */
+/* How long the final drain may wait for the caller to take the output:
+ * without a timeout, as long as it takes (the caller's own pace); with
+ * one, no later than fmr-run would have ended a payload that ignores
+ * SIGTERM (the timeout plus kill-after), and not at all once SIGKILL went. */
 static int
-parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *relay, fmr_error_t *err)
+drain_wait_ms (const struct deadline *dl)
 {
-  struct sync_msg m;
-  struct deadline dl;
-  int code = -1;
-  deadline_init (&dl, ctx);
-  struct console_relay console = { .master = -1 };
+  if (dl->at == 0)
+    return -1;
+  if (dl->stage == 2)
+    return 0;
+  unsigned long long limit = dl->at + (dl->stage == 0 ? (unsigned long long) (dl->kill_after * 1e6) : 0);
+  unsigned long long now = now_usec ();
+  return now >= limit ? 0 : (int) ((limit - now + 999) / 1000);
+}
+
+/* The sandbox has ended: deliver what the relays still hold.  Returns the
+ * bytes dropped because the caller did not take them in time. */
+static size_t
+drain_relays (struct console_relay *console, struct stdio_relay *relay, const struct deadline *dl)
+{
   for (;;)
     {
-      struct pollfd p[7] = { { .fd = fd, .events = POLLIN } };
+      console_relay_drain (console);
+      stdio_relay_drain (relay);
+      struct pollfd p[CONSOLE_RELAY_FDS + STDIO_RELAY_FDS];
+      int nc = console_relay_fds (console, p);
+      int ns = stdio_relay_fds (relay, p + nc);
+      if (nc + ns == 0)
+        return 0;
+      int ms = drain_wait_ms (dl);
+      int n = ms == 0 ? 0 : poll (p, (nfds_t) (nc + ns), ms);
+      if (n == 0 || (n < 0 && errno != EINTR))
+        return console_relay_pending (console) + stdio_relay_pending (relay);
+      if (n > 0)
+        {
+          console_relay_pump (console, p, nc);
+          stdio_relay_pump (relay, p + nc, ns);
+        }
+    }
+}
+
+/* One message from the sandbox; false once its end of the socket closed. */
+static bool
+handle_message (struct sandbox_ctx *ctx, int fd, struct console_relay *console, int *code, fmr_error_t *err)
+{
+  struct sync_msg m;
+  if (sync_recv (fd, &m) != 1)
+    return false;
+  if (m.type == SYNC_CONSOLE && m.fd >= 0 && console->master < 0)
+    {
+      console_relay_start (console, m.fd, ctx->opts->raw_output);
+      console_active = 1;
+      return true;
+    }
+  if (m.fd >= 0)
+    close (m.fd);
+  if (m.type == SYNC_ERROR && *err == NULL)
+    {
+      fmr_error_set (err, m.errnum, "%s", m.msg);
+      *code = m.exit_code;
+    }
+  else if (m.type == SYNC_STATUS)
+    {
+      ctx->payload_status = m.wait_status;
+      trace_step (&ctx->trace, "payload's status received");
+      if (*code < 0)
+        *code = init_exit_code (m.wait_status);
+    }
+  return true;
+}
+
+/* Relay and read the sandbox's messages until its end of the socket
+ * closes; then deliver the rest of the output.  Returns the bytes of
+ * output dropped. */
+static size_t
+supervise (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *relay, struct deadline *dl, int *code,
+           fmr_error_t *err)
+{
+  struct console_relay console;
+  console_relay_init (&console);
+  struct sigaction old_alarm;
+  relay_clock_install (&old_alarm);
+  for (;;)
+    {
+      struct pollfd p[1 + CONSOLE_RELAY_FDS + STDIO_RELAY_FDS] = { { .fd = fd, .events = POLLIN } };
       int nc = console_relay_fds (&console, p + 1);
       int ns = stdio_relay_fds (relay, p + 1 + nc);
-      int n = poll (p, (nfds_t) (1 + nc + ns), deadline_poll_ms (&dl));
+      int n = poll (p, (nfds_t) (1 + nc + ns), deadline_poll_ms (dl));
+      deadline_fire (dl, pid);
       if (window_changed)
         {
           window_changed = 0;
           console_relay_resize (&console);
         }
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n == 0)
-        {
-          deadline_fire (&dl, pid);
-          continue;
-        }
+      if (n <= 0)
+        continue; /* EINTR, or the deadline */
       if (nc && !console_relay_pump (&console, p + 1, nc))
         console_relay_finish (&console);
       if (ns)
         stdio_relay_pump (relay, p + 1 + nc, ns);
-      if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      if (sync_recv (fd, &m) != 1)
+      if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !handle_message (ctx, fd, &console, code, err))
         break;
-      if (m.type == SYNC_CONSOLE && m.fd >= 0 && console.master < 0)
-        {
-          console_relay_start (&console, m.fd);
-          console_active = 1;
-          continue;
-        }
-      if (m.fd >= 0)
-        close (m.fd);
-      if (m.type == SYNC_ERROR && *err == NULL)
-        {
-          fmr_error_set (err, m.errnum, "%s", m.msg);
-          code = m.exit_code;
-        }
-      else if (m.type == SYNC_STATUS)
-        {
-          ctx->payload_status = m.wait_status;
-          trace_step (&ctx->trace, "payload's status received");
-          if (code < 0)
-            code = init_exit_code (m.wait_status);
-        }
     }
+  size_t dropped = drain_relays (&console, relay, dl);
   console_relay_finish (&console);
   console_active = 0;
   stdio_relay_finish (relay);
+  relay_clock_restore (&old_alarm);
+  return dropped;
+}
+
+static int
+timeout_error (struct sandbox_ctx *ctx, const struct deadline *dl, size_t dropped, fmr_error_t *err)
+{
+  fmr_error_release (err);
+  double limit = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : ctx->bundle->timeout_sec;
+  cleanup_free char *lost = dropped ? xasprintf ("; %zu bytes of its output were not delivered", dropped) : NULL;
+  if (dl->stage == 0)
+    fmr_error_set (err, 0, "timeout: the caller took too little of the process's output within %g s%s", limit,
+                   lost ? lost : "");
+  else
+    fmr_error_set (err, 0, "timeout: the process ran longer than %g s: sent SIGTERM%s%s", limit,
+                   dl->stage > 1 ? ", then SIGKILL to the whole sandbox" : "", lost ? lost : "");
+  return FMR_EXIT_TIMEOUT;
+}
+
+/* Supervise the sandbox until it ends, then reap PID 1.  Returns the exit
+ * status of `run`. */
+static int
+parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *relay, fmr_error_t *err)
+{
+  struct deadline dl;
+  int code = -1;
+  deadline_init (&dl, ctx);
+  size_t dropped = supervise (ctx, pid, fd, relay, &dl, &code, err);
   int st;
   while (waitpid (pid, &st, 0) < 0)
     if (errno != EINTR)
@@ -407,15 +486,9 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *rel
         return code < 0 ? FMR_EXIT_FAILURE : code;
       }
   trace_step (&ctx->trace, "sandbox exited");
-  ctx->timed_out = dl.stage > 0;
-  if (dl.stage > 0)
-    {
-      fmr_error_release (err);
-      double limit = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : ctx->bundle->timeout_sec;
-      fmr_error_set (err, 0, "timeout: the process ran longer than %g s: sent SIGTERM%s", limit,
-                     dl.stage > 1 ? ", then SIGKILL to the whole sandbox" : "");
-      return FMR_EXIT_TIMEOUT;
-    }
+  ctx->timed_out = dl.stage > 0 || (dropped > 0 && dl.at != 0);
+  if (ctx->timed_out)
+    return timeout_error (ctx, &dl, dropped, err);
   if (code >= 0)
     return code;
   /* PID 1 ended without a word: killed from outside. */
@@ -508,10 +581,10 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
       close_joined (&j);
       return FMR_EXIT_FAILURE;
     }
-  /* Without process.terminal, none of the caller's terminals goes in. */
+  /* Without process.terminal, only pipes and /dev/null go in as they are. */
   struct stdio_relay relay;
   stdio_relay_init (&relay);
-  if (!b->process.terminal && stdio_relay_open (&relay, err) < 0)
+  if (!b->process.terminal && stdio_relay_open (&relay, opts->raw_output, err) < 0)
     {
       close (sv[0]);
       close (sv[1]);

@@ -23,6 +23,7 @@ struct run_options
    * --rw, --ro, --shell (applied before the sandbox sees the bundle). */
   bool seccomp_log;
   struct bundle_overrides overrides;
+  bool raw_output; /* --raw-output: no escape filter to the caller's terminal */
 };
 
 /* Everything the steps of building a sandbox share, passed explicitly

@@ -5,19 +5,25 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sandbox/stdio_relay.h"
 #include "common/util.h"
 
 static const int ignored[3] = { SIGPIPE, SIGTTIN, SIGTTOU };
+static const char *const names[3] = { "stdin", "stdout", "stderr" };
+
+/* A pipe to a regular file is emptied with splice: a larger pipe moves
+ * more per call (1 MiB is the unprivileged maximum by default). */
+#define FILE_PIPE_SIZE (1 << 20)
 
 void
 stdio_relay_init (struct stdio_relay *r)
 {
   memset (r, 0, sizeof *r);
-  r->child[0] = r->child[1] = r->child[2] = -1;
-  r->in = r->out[0] = r->out[1] = -1;
+  for (int fd = 0; fd < 3; fd++)
+    r->child[fd] = r->ours[fd] = -1;
 }
 
 static void
@@ -45,18 +51,38 @@ close_child_ends (struct stdio_relay *r)
 }
 
 static void
-close_parent_ends (struct stdio_relay *r)
+close_our_ends (struct stdio_relay *r)
 {
-  close_fd (&r->in);
-  close_fd (&r->out[0]);
-  close_fd (&r->out[1]);
+  for (int fd = 0; fd < 3; fd++)
+    close_fd (&r->ours[fd]);
 }
 
-static bool
-same_terminal (int a, int b)
+enum how
 {
-  struct stat sa, sb;
-  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_rdev == sb.st_rdev;
+  CLOSED,  /* not open: stays closed */
+  AS_IS,   /* a pipe or /dev/null */
+  RELAYED, /* anything else */
+};
+
+static enum how
+how_to_pass (int fd, struct stat *st)
+{
+  if (fstat (fd, st) < 0)
+    return CLOSED;
+  if (S_ISFIFO (st->st_mode))
+    return AS_IS;
+  if (S_ISCHR (st->st_mode) && st->st_rdev == makedev (1, 3))
+    return AS_IS; /* /dev/null, whatever its name */
+  return RELAYED;
+}
+
+/* The same terminal, file or socket (a 2>&1). */
+static bool
+same_object (const struct stat *a, const struct stat *b)
+{
+  if (S_ISCHR (a->st_mode) && S_ISCHR (b->st_mode))
+    return a->st_rdev == b->st_rdev;
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 static int
@@ -64,56 +90,67 @@ open_stdin_pipe (struct stdio_relay *r, fmr_error_t *err)
 {
   int p[2];
   if (pipe2 (p, O_CLOEXEC) < 0)
-    return fmr_error_set (err, errno, "stdin is a terminal: pipe");
+    return fmr_error_set (err, errno, "relay stdin: pipe");
   r->child[0] = p[0];
-  r->in = p[1];
-  r->reading = true;
+  r->ours[0] = p[1];
+  r->relayed[0] = true;
   /* A payload that does not read must never block the poll loop. */
-  if (fcntl (r->in, F_SETFL, O_NONBLOCK) < 0)
-    return fmr_error_set (err, errno, "stdin is a terminal: make the pipe non-blocking");
+  if (fcntl (r->ours[0], F_SETFL, O_NONBLOCK) < 0)
+    return fmr_error_set (err, errno, "relay stdin: make the pipe non-blocking");
   return 0;
 }
 
 static int
-open_output_pipe (struct stdio_relay *r, int fd, fmr_error_t *err)
+open_output_pipe (struct stdio_relay *r, int fd, const struct stat *st, fmr_error_t *err)
 {
   int p[2];
   if (pipe2 (p, O_CLOEXEC) < 0)
-    return fmr_error_set (err, errno, "%s is a terminal: pipe", fd == 1 ? "stdout" : "stderr");
+    return fmr_error_set (err, errno, "relay %s: pipe", names[fd]);
   r->child[fd] = p[1];
-  r->out[fd - 1] = p[0];
-  r->out_to[fd - 1] = fd;
+  r->ours[fd] = p[0];
+  r->relayed[fd] = true;
+  if (fcntl (r->ours[fd], F_SETFL, O_NONBLOCK) < 0)
+    return fmr_error_set (err, errno, "relay %s: make the pipe non-blocking", names[fd]);
+  if (S_ISREG (st->st_mode))
+    fcntl (p[1], F_SETPIPE_SZ, FILE_PIPE_SIZE); /* a speed-up only: may fail */
   return 0;
 }
 
 static int
-open_pipes (struct stdio_relay *r, const bool tty[3], fmr_error_t *err)
+open_pipes (struct stdio_relay *r, const enum how how[3], const struct stat st[3], fmr_error_t *err)
 {
-  if (tty[0] && open_stdin_pipe (r, err) < 0)
+  if (how[0] == RELAYED && open_stdin_pipe (r, err) < 0)
     return -1;
-  if (tty[1] && open_output_pipe (r, 1, err) < 0)
+  if (how[1] == RELAYED && open_output_pipe (r, 1, &st[1], err) < 0)
     return -1;
-  if (tty[1] && tty[2] && same_terminal (1, 2))
-    r->child[2] = r->child[1];
-  else if (tty[2] && open_output_pipe (r, 2, err) < 0)
+  if (how[1] == RELAYED && how[2] == RELAYED && same_object (&st[1], &st[2]))
+    {
+      r->child[2] = r->child[1];
+      r->relayed[2] = true;
+    }
+  else if (how[2] == RELAYED && open_output_pipe (r, 2, &st[2], err) < 0)
     return -1;
   return 0;
 }
 
 int
-stdio_relay_open (struct stdio_relay *r, fmr_error_t *err)
+stdio_relay_open (struct stdio_relay *r, bool raw_output, fmr_error_t *err)
 {
   stdio_relay_init (r);
-  bool tty[3];
+  enum how how[3];
+  struct stat st[3];
+  bool any = false;
   for (int fd = 0; fd < 3; fd++)
-    tty[fd] = isatty (fd);
-  if (!tty[0] && !tty[1] && !tty[2])
-    return 0;
-  if (open_pipes (r, tty, err) == 0)
+    {
+      how[fd] = how_to_pass (fd, &st[fd]);
+      any |= how[fd] == RELAYED;
+      r->filter[fd] = fd > 0 && how[fd] == RELAYED && !raw_output && isatty (fd);
+    }
+  if (!any || open_pipes (r, how, st, err) == 0)
     return 0;
   close_child_ends (r);
-  close_parent_ends (r);
-  r->reading = false;
+  close_our_ends (r);
+  memset (r->relayed, 0, sizeof r->relayed);
   return -1;
 }
 
@@ -123,24 +160,23 @@ stdio_relay_child (struct stdio_relay *r, fmr_error_t *err)
   int ret = 0;
   for (int fd = 0; fd < 3 && ret == 0; fd++)
     if (r->child[fd] >= 0 && dup2 (r->child[fd], fd) < 0)
-      ret = fmr_error_set (err, errno, "dup2 a pipe onto fd %d, in place of the caller's terminal", fd);
+      ret = fmr_error_set (err, errno, "dup2 a pipe onto fd %d, in place of the caller's %s", fd, names[fd]);
   close_child_ends (r);
-  close_parent_ends (r);
+  close_our_ends (r);
   return ret;
 }
 
 void
 stdio_relay_release_stdin (const struct stdio_relay *r)
 {
-  /* In the sandbox's copy, reading still says whether fd 0 is the pipe. */
-  if (r->reading)
+  if (r->relayed[0])
     close (STDIN_FILENO);
 }
 
 void
 stdio_relay_parent (struct stdio_relay *r)
 {
-  if (r->in < 0 && r->out[0] < 0 && r->out[1] < 0)
+  if (r->ours[0] < 0 && r->ours[1] < 0 && r->ours[2] < 0)
     return;
   close_child_ends (r);
   struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -148,126 +184,100 @@ stdio_relay_parent (struct stdio_relay *r)
   for (int i = 0; i < 3; i++)
     sigaction (ignored[i], &ign, &r->old[i]);
   r->signals_set = true;
+  for (int fd = 0; fd < 3; fd++)
+    {
+      if (r->ours[fd] < 0)
+        continue;
+      r->stream[fd] = xmalloc (sizeof *r->stream[fd]);
+      if (fd == 0)
+        {
+          relay_stream_init (r->stream[0], STDIN_FILENO, r->ours[0], false);
+          /* POLLERR on the pipe: the payload closed its stdin, and the
+           * caller's stdin is left alone from then on. */
+          r->stream[0]->watch_to = true;
+        }
+      else
+        relay_stream_init (r->stream[fd], r->ours[fd], fd, r->filter[fd]);
+    }
 }
 
 int
-stdio_relay_fds (const struct stdio_relay *r, struct pollfd *fds)
+stdio_relay_fds (struct stdio_relay *r, struct pollfd *fds)
 {
   int n = 0;
-  if (r->reading && r->len == 0)
-    fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-  /* Polled even with nothing to write: POLLERR says the payload closed
-   * its stdin, and the caller's stdin is then left alone. */
-  if (r->in >= 0)
-    fds[n++] = (struct pollfd){ .fd = r->in, .events = r->len ? POLLOUT : 0 };
-  for (int i = 0; i < 2; i++)
-    if (r->out[i] >= 0)
-      fds[n++] = (struct pollfd){ .fd = r->out[i], .events = POLLIN };
+  for (int fd = 0; fd < 3; fd++)
+    {
+      r->nfds[fd] = r->stream[fd] ? relay_stream_fds (r->stream[fd], fds + n) : 0;
+      n += r->nfds[fd];
+    }
   return n;
 }
 
+/* A finished stream lets go of its pipe: the payload reads the end of its
+ * input, or (when the caller's side refused the output) EPIPE. */
 static void
-stop_stdin (struct stdio_relay *r)
+retire_if_done (struct stdio_relay *r, int fd)
 {
-  close_fd (&r->in);
-  r->reading = false;
-  r->len = r->off = 0;
-}
-
-/* What the pipe takes now; the rest waits for POLLOUT. */
-static void
-push_stdin (struct stdio_relay *r)
-{
-  while (r->off < r->len)
+  if (r->stream[fd] && relay_stream_done (r->stream[fd]))
     {
-      ssize_t w = write (r->in, r->buf + r->off, r->len - r->off);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0 && errno == EAGAIN)
-        return;
-      if (w < 0)
-        {
-          stop_stdin (r); /* EPIPE: nobody in the sandbox reads it */
-          return;
-        }
-      r->off += (size_t) w;
+      free (r->stream[fd]);
+      r->stream[fd] = NULL;
+      close_fd (&r->ours[fd]);
     }
-  r->len = r->off = 0;
-}
-
-/* Only called when poll said fd 0 is readable: a terminal's read then
- * returns at once.  EIO is a hang-up, or a read from a background job
- * (SIGTTIN is ignored): for the payload, both are the end of its input. */
-static void
-pull_stdin (struct stdio_relay *r)
-{
-  ssize_t n = read (STDIN_FILENO, r->buf, sizeof r->buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return;
-  if (n <= 0)
-    {
-      stop_stdin (r);
-      return;
-    }
-  r->len = (size_t) n;
-  r->off = 0;
-  push_stdin (r);
-}
-
-/* One read from output i, all of it to the caller: 1 when something was
- * copied, 0 when nothing is there now, -1 when the pipe is done (EOF, or
- * the caller's terminal refused the data) and closed. */
-static int
-copy_out (struct stdio_relay *r, int i)
-{
-  int c = copy_once (r->out[i], r->out_to[i]);
-  if (c < 0)
-    close_fd (&r->out[i]);
-  return c;
-}
-
-static short
-revents_of (const struct pollfd *fds, int n, int fd)
-{
-  for (int i = 0; fd >= 0 && i < n; i++)
-    if (fds[i].fd == fd)
-      return fds[i].revents;
-  return 0;
 }
 
 void
 stdio_relay_pump (struct stdio_relay *r, const struct pollfd *fds, int n)
 {
-  /* The stdin pipe first: once the payload closed it, nothing more is
-   * taken from the caller's terminal. */
-  short ev = revents_of (fds, n, r->in);
-  if (ev & POLLERR)
-    stop_stdin (r);
-  else if (ev & POLLOUT)
-    push_stdin (r);
-  if (r->reading && (revents_of (fds, n, STDIN_FILENO) & (POLLIN | POLLHUP | POLLERR)))
-    pull_stdin (r);
-  for (int i = 0; i < 2; i++)
-    if (revents_of (fds, n, r->out[i]) & (POLLIN | POLLHUP | POLLERR))
-      copy_out (r, i);
+  int at = 0;
+  for (int fd = 0; fd < 3 && at < n; fd++)
+    {
+      if (r->stream[fd] && r->nfds[fd])
+        relay_stream_pump (r->stream[fd], fds + at, r->nfds[fd]);
+      at += r->nfds[fd];
+      r->nfds[fd] = 0;
+      retire_if_done (r, fd);
+    }
+}
+
+void
+stdio_relay_drain (struct stdio_relay *r)
+{
+  if (r->stream[0])
+    {
+      /* Whatever is still buffered for the payload's stdin has no reader. */
+      free (r->stream[0]);
+      r->stream[0] = NULL;
+      close_fd (&r->ours[0]);
+    }
+  for (int fd = 1; fd < 3; fd++)
+    if (r->stream[fd])
+      {
+        relay_stream_drain (r->stream[fd]);
+        retire_if_done (r, fd);
+      }
+}
+
+size_t
+stdio_relay_pending (const struct stdio_relay *r)
+{
+  size_t n = 0;
+  for (int fd = 1; fd < 3; fd++)
+    if (r->stream[fd])
+      n += relay_stream_pending (r->stream[fd]);
+  return n;
 }
 
 void
 stdio_relay_finish (struct stdio_relay *r)
 {
   close_child_ends (r);
-  stop_stdin (r);
-  for (int i = 0; i < 2; i++)
+  for (int fd = 0; fd < 3; fd++)
     {
-      /* The sandbox's processes are gone, and with them the writers: read
-       * to EOF.  Non-blocking all the same: without a pid namespace of its
-       * own, a process the payload left behind may still hold the pipe. */
-      if (r->out[i] >= 0)
-        fcntl (r->out[i], F_SETFL, O_NONBLOCK);
-      while (r->out[i] >= 0 && copy_out (r, i) > 0)
-        ;
-      close_fd (&r->out[i]);
+      free (r->stream[fd]);
+      r->stream[fd] = NULL;
     }
+  close_our_ends (r);
   if (r->signals_set)
     for (int i = 0; i < 3; i++)
       sigaction (ignored[i], &r->old[i], NULL);

@@ -11,5 +11,5 @@ TESTS += tests/integration/run-integration
 AM_TESTS_ENVIRONMENT += FMR_RUN='$(abs_top_builddir)/fmr-run'; PROBE='$(abs_top_builddir)/tests/probe/probe'; \
 	FMR_FIXTURES='$(abs_top_srcdir)/tests/fixtures'; export FMR_RUN PROBE FMR_FIXTURES;
 EXTRA_DIST += tests/integration/run-integration tests/integration/harness.py tests/integration/test_run.py \
-	tests/integration/test_supervise.py \
+	tests/integration/test_supervise.py tests/integration/test_relay.py \
 	tests/fixtures

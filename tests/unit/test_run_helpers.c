@@ -16,10 +16,11 @@ int run_parse_options (int argc, char **argv, struct run_options *opts, const ch
 Test (run_options, parses_every_option)
 {
   char *argv[] = { "run", "--debug", "--timeout", "1.5", "--kill-after", "3", "--preserve-fds", "2",
-                   "--stats", "s.json", "b", NULL };
+                   "--stats", "s.json", "--raw-output", "b", NULL };
   struct run_options o;
   const char *bundle;
-  cr_assert_eq (run_parse_options (11, argv, &o, &bundle), 0);
+  cr_assert_eq (run_parse_options (12, argv, &o, &bundle), 0);
+  cr_assert (o.raw_output);
   cr_assert (o.debug);
   cr_assert_float_eq (o.timeout_sec, 1.5, 1e-9);
   cr_assert_float_eq (o.kill_after_sec, 3, 1e-9);
@@ -36,6 +37,7 @@ Test (run_options, defaults_and_errors)
   cr_assert_eq (run_parse_options (1, ok, &o, &bundle), 0);
   cr_assert_str_eq (bundle, ".");
   cr_assert_lt (o.kill_after_sec, 0);
+  cr_assert (!o.raw_output);
   char *bad_timeout[] = { "run", "--timeout", "-1", NULL };
   cr_assert_eq (run_parse_options (3, bad_timeout, &o, &bundle), -1);
   char *bad_fds[] = { "run", "--preserve-fds", "x", NULL };

@@ -6,7 +6,7 @@ nobase_dist_pkgdata_DATA += contrib/bundles/README.md contrib/bundles/build-whee
 include contrib/man/local.mk
 
 # The benchmarks, for running against an installed fmr-run.
-nobase_dist_pkgdata_SCRIPTS = contrib/bench/startup contrib/bench/parse contrib/bench/wheel-overhead
+nobase_dist_pkgdata_SCRIPTS = contrib/bench/startup contrib/bench/parse contrib/bench/wheel-overhead contrib/bench/stdio
 nobase_dist_pkgdata_DATA += contrib/bench/floor.c contrib/bench/interleave.c
 EXTRA_DIST += contrib/setup.sh
 include contrib/fromager/local.mk

@@ -344,13 +344,27 @@ configure_fs (int fs_fd, const char *type, const char *data, const char *what, f
   return 0;
 }
 
+/* What mountinfo shows as the mount's source: mounts[].source as written
+ * ("proc", "shm"), as crun and runc record it, or the TYPE without one. */
+static const char *
+fs_source (const struct fmr_mount *m, const char *type)
+{
+  return m->source && m->source[0] ? m->source : type;
+}
+
 static int
-new_fs_modern (const char *type, const char *data, unsigned long flags, int target_fd, const char *what,
-               fmr_error_t *err)
+new_fs_modern (const char *type, const char *source, const char *data, unsigned long flags, int target_fd,
+               const char *what, fmr_error_t *err)
 {
   cleanup_close int fs_fd = (int) syscall (__NR_fsopen, type, FSOPEN_CLOEXEC);
   if (fs_fd < 0)
     return fmr_error_set (err, errno, "%s: fsopen %s", what, type);
+  if (syscall (__NR_fsconfig, fs_fd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    {
+      fmr_error_set (err, errno, "%s: fsconfig %s source `%s`", what, type, source);
+      add_fs_log (fs_fd, err);
+      return -1;
+    }
   if (configure_fs (fs_fd, type, data, what, err) < 0)
     return -1;
   if (syscall (__NR_fsconfig, fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -373,48 +387,49 @@ new_fs_modern (const char *type, const char *data, unsigned long flags, int targ
 /* Without the new API: the whole data string at once; devpts retried
  * without gid= (see skippable_option). */
 static int
-new_fs_legacy (const char *type, const char *data, unsigned long flags, int target_fd, const char *what,
-               fmr_error_t *err)
+new_fs_legacy (const char *type, const char *source, const char *data, unsigned long flags, int target_fd,
+               const char *what, fmr_error_t *err)
 {
   cleanup_free char *dst = fd_path (target_fd);
   unsigned long ms = flags & (ATTR_FLAGS | ATIME_FLAGS);
-  if (mount (type, dst, type, ms, data) < 0)
+  if (mount (source, dst, type, ms, data) < 0)
     {
       int saved = errno;
       const char *gid = data ? strstr (data, "gid=") : NULL;
       if (gid == NULL || !skippable_option (type, "gid", saved))
         return fmr_error_set (err, saved, "%s: mount %s", what, type);
       cleanup_free char *without = xasprintf ("%.*s%s", (int) (gid - data), data, gid + strcspn (gid, ","));
-      if (mount (type, dst, type, ms, without) < 0)
+      if (mount (source, dst, type, ms, without) < 0)
         return fmr_error_set (err, errno, "%s: mount %s", what, type);
     }
   return reopen_target (target_fd, what, err);
 }
 
 static int
-new_fs (const char *type, const char *data, unsigned long flags, int target_fd, const char *what, fmr_error_t *err)
+new_fs (const char *type, const char *source, const char *data, unsigned long flags, int target_fd,
+        const char *what, fmr_error_t *err)
 {
   if (!legacy_api)
     {
-      int r = new_fs_modern (type, data, flags, target_fd, what, err);
+      int r = new_fs_modern (type, source, data, flags, target_fd, what, err);
       if (r >= 0 || (*err)->errnum != ENOSYS)
         return r;
       fmr_error_release (err);
       legacy_api = true;
     }
-  return new_fs_legacy (type, data, flags, target_fd, what, err);
+  return new_fs_legacy (type, source, data, flags, target_fd, what, err);
 }
 
 int
 mount_tmpfs (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 {
-  return new_fs ("tmpfs", m->data, m->flags, target_fd, m->destination, err);
+  return new_fs ("tmpfs", fs_source (m, "tmpfs"), m->data, m->flags, target_fd, m->destination, err);
 }
 
 int
 mount_proc (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 {
-  return new_fs ("proc", m->data, m->flags, target_fd, m->destination, err);
+  return new_fs ("proc", fs_source (m, "proc"), m->data, m->flags, target_fd, m->destination, err);
 }
 
 static bool
@@ -437,13 +452,13 @@ mount_devpts (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
                                        has_option (m->data, "ptmxmode") ? "" : ",ptmxmode=0666",
                                        has_option (m->data, "mode") ? "" : ",mode=0620");
   const char *d = data[0] == ',' ? data + 1 : data;
-  return new_fs ("devpts", d, m->flags, target_fd, m->destination, err);
+  return new_fs ("devpts", fs_source (m, "devpts"), d, m->flags, target_fd, m->destination, err);
 }
 
 int
 mount_mqueue (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 {
-  return new_fs ("mqueue", m->data, m->flags, target_fd, m->destination, err);
+  return new_fs ("mqueue", fs_source (m, "mqueue"), m->data, m->flags, target_fd, m->destination, err);
 }
 
 /* sysfs is always read-only here.  In a user namespace the kernel lets a
@@ -454,7 +469,7 @@ mount_mqueue (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 int
 mount_sysfs (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 {
-  int mnt = new_fs ("sysfs", m->data, m->flags | MS_RDONLY, target_fd, m->destination, err);
+  int mnt = new_fs ("sysfs", fs_source (m, "sysfs"), m->data, m->flags | MS_RDONLY, target_fd, m->destination, err);
   if (mnt >= 0 || (*err)->errnum != EPERM)
     return mnt;
   fmr_error_release (err);
@@ -464,7 +479,7 @@ mount_sysfs (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 int
 mount_empty_tmpfs (int target_fd, const char *what, fmr_error_t *err)
 {
-  return new_fs ("tmpfs", "mode=0555", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, target_fd, what, err);
+  return new_fs ("tmpfs", "tmpfs", "mode=0555", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, target_fd, what, err);
 }
 
 int

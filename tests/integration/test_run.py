@@ -219,6 +219,28 @@ class Filesystem(SandboxTest):
         self.assertFalse(r[key]["exists"])
         self.assertNotIn(f"HOME={home}", r["env"])
 
+    def test_mount_sources_in_mountinfo(self):
+        # What runtime-tools' runtimetest checks first: each filesystem
+        # mount shows mounts[].source as the bundle wrote it.
+        c = self.config("read=/proc/self/mountinfo")
+        sources = {"proc": "it-proc", "tmpfs": "it-tmpfs", "devpts": "it-devpts", "mqueue": "it-mqueue",
+                   "sysfs": "it-sysfs"}
+        if not any(m["type"] == "sysfs" for m in c["mounts"]):
+            c["mounts"].append({"destination": "/sys", "type": "sysfs", "source": "sysfs",
+                                "options": ["nosuid", "noexec", "nodev", "ro"]})
+        want = {}
+        for m in c["mounts"]:
+            if m["type"] in sources:
+                m["source"] = f"{sources[m['type']]}{len(want)}"
+                want[m["destination"]] = m["source"]
+        self.assertGreaterEqual(len(want), 5)
+        got = {}
+        for line in self.probe(config=c)["read=/proc/self/mountinfo"].splitlines():
+            fields, _, rest = line.partition(" - ")
+            got[fields.split()[4]] = rest.split()[1]  # the last mount on a point wins
+        for dest, source in want.items():
+            self.assertEqual(got.get(dest), source, dest)
+
     def test_default_devices(self):
         d = self.probe("devices")["devices"]
         self.assertEqual(d["null_write"], "ok")

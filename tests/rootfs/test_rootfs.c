@@ -325,12 +325,13 @@ full_bundle_init (struct full_bundle *fb, struct fixture *fx)
   unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   size_t n = 0;
   fb->mounts[n++] = mnt (FMR_MOUNT_BIND, "/usr", "/usr", MS_RDONLY, false, NULL);
-  fb->mounts[n++] = mnt (FMR_MOUNT_TMPFS, "/tmp", NULL, MS_NOSUID | MS_NODEV, false, "mode=1777,size=1m");
-  fb->mounts[n++] = mnt (FMR_MOUNT_PROC, "/proc", NULL, hard, false, NULL);
+  /* Sources a test can tell apart in mountinfo; /dev has none. */
+  fb->mounts[n++] = mnt (FMR_MOUNT_TMPFS, "/tmp", "fmr-tmp", MS_NOSUID | MS_NODEV, false, "mode=1777,size=1m");
+  fb->mounts[n++] = mnt (FMR_MOUNT_PROC, "/proc", "fmr-proc", hard, false, NULL);
   fb->mounts[n++] = mnt (FMR_MOUNT_TMPFS, "/dev", NULL, MS_NOSUID | MS_STRICTATIME, false, "mode=755,size=64k");
-  fb->mounts[n++] = mnt (FMR_MOUNT_DEVPTS, "/dev/pts", NULL, MS_NOSUID | MS_NOEXEC, false,
+  fb->mounts[n++] = mnt (FMR_MOUNT_DEVPTS, "/dev/pts", "fmr-devpts", MS_NOSUID | MS_NOEXEC, false,
                          "newinstance,ptmxmode=0666,mode=0620,gid=5");
-  fb->mounts[n++] = mnt (FMR_MOUNT_MQUEUE, "/dev/mqueue", NULL, hard, false, NULL);
+  fb->mounts[n++] = mnt (FMR_MOUNT_MQUEUE, "/dev/mqueue", "fmr-mqueue", hard, false, NULL);
   fb->mounts[n++] = mnt (FMR_MOUNT_SYSFS, "/sys", NULL, hard | MS_RDONLY, false, NULL);
   fb->mounts[n++] = mnt (FMR_MOUNT_BIND, "/data", fx->src_dir, MS_RDONLY, true, NULL);
   fb->mounts[n++] = mnt (FMR_MOUNT_BIND, "/etc/hostfile", fx->src_file, MS_RDONLY, false, NULL);
@@ -392,6 +393,40 @@ check_devices (void)
   CHECK (fs_type_is ("/dev/mqueue", 0x19800202), "/dev/mqueue is mqueue");
 }
 
+/* The source mountinfo shows for the topmost mount on PATH, into BUF. */
+static const char *
+mount_source (const char *path, char *buf, size_t size)
+{
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  char line[1024];
+  snprintf (buf, size, "(no mount)");
+  while (f && fgets (line, sizeof line, f))
+    {
+      char point[512], source[256];
+      /* id parent major:minor root mount-point options [optional...] - type source super-options */
+      const char *sep = strstr (line, " - ");
+      if (sep && sscanf (line, "%*s %*s %*s %*s %511s", point) == 1 && strcmp (point, path) == 0
+          && sscanf (sep + 3, "%*s %255s", source) == 1)
+        snprintf (buf, size, "%s", source);
+    }
+  if (f)
+    fclose (f);
+  return buf;
+}
+
+static void
+check_sources (void)
+{
+  static const char *const want[][2] = {
+    { "/tmp", "fmr-tmp" },       { "/proc", "fmr-proc" },         { "/dev", "tmpfs" },
+    { "/dev/pts", "fmr-devpts" }, { "/dev/mqueue", "fmr-mqueue" },
+  };
+  char buf[256];
+  for (size_t i = 0; i < ARRAY_SIZE (want); i++)
+    CHECK (strcmp (mount_source (want[i][0], buf, sizeof buf), want[i][1]) == 0, "mountinfo source of %s is %s, found `%s`",
+           want[i][0], want[i][1], buf);
+}
+
 static void
 check_full (struct fixture *fx)
 {
@@ -444,6 +479,7 @@ check_full (struct fixture *fx)
          "read-only bind of a locked nosuid,nodev,noexec mount keeps them");
   CHECK (access (fx->base, F_OK) < 0 && errno == ENOENT, "the host's %s is not reachable", fx->base);
   check_devices ();
+  check_sources ();
 }
 
 static void

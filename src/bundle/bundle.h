@@ -129,11 +129,15 @@ struct fmr_seccomp_arg
   int op; /* enum scmp_compare from seccomp.h */
 };
 
+/* A syscall has six arguments; a rule compares at most that many. */
+#define FMR_SECCOMP_MAX_ARGS 6
+
 struct fmr_seccomp_rule
 {
   char **names; /* NULL-terminated */
   size_t n_names;
   int *syscall_nrs; /* resolved by validation for the native arch; -1 (__NR_SCMP_ERROR) if unknown there */
+  bool *newer;      /* per name: newer than libseccomp, syscall_nrs holds its unified number (or NULL) */
   enum fmr_seccomp_action action;
   bool has_errno_ret;
   unsigned errno_ret;

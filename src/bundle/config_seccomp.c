@@ -37,7 +37,7 @@ parse_arg (struct pctx *pc, const struct json_node *n, const char *path, struct 
     }
   check_members (pc, n, path, known, NULL);
   int64_t idx;
-  *ok &= get_int (pc, n, "index", path, 0, 5, true, &idx);
+  *ok &= get_int (pc, n, "index", path, 0, FMR_SECCOMP_MAX_ARGS - 1, true, &idx);
   arg->index = (unsigned) idx;
   const struct json_node *v = get_member (pc, n, "value", JSON_NUMBER, path, true);
   *ok &= v && member_to_u64 (pc, v, path, "value", &arg->value);
@@ -55,25 +55,58 @@ parse_arg (struct pctx *pc, const struct json_node *n, const char *path, struct 
   arg->op = (int) o;
 }
 
+/* "462" rather than "mseal": OCI names syscalls by name, and a bare number
+ * would mean a different call on each architecture of the filter. */
+static bool
+is_number (const char *name)
+{
+  return name[0] && strspn (name, "0123456789") == strlen (name);
+}
+
 static void
 resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
 {
   r->syscall_nrs = json_alloc_array (pc->doc, r->n_names + 1, sizeof (int));
+  r->newer = json_alloc_array (pc->doc, r->n_names + 1, sizeof (bool));
   for (size_t k = 0; k < r->n_names; k++)
     {
+      cleanup_free char *pn = xasprintf ("%s.names[%zu]", path, k);
       /* Negative numbers other than __NR_SCMP_ERROR are libseccomp's
        * pseudo-syscalls: names it knows that the native architecture lacks
        * (umount, stime on x86_64) but another listed one may have. */
       int nr = seccomp_syscall_resolve_name (r->names[k]);
       if (nr == __NR_SCMP_ERROR)
-        nr = fmr_syscall_unified_nr (r->names[k]);
-      r->syscall_nrs[k] = nr;
-      if (nr == __NR_SCMP_ERROR)
         {
-          cleanup_free char *pn = xasprintf ("%s.names[%zu]", path, k);
-          diag_error (pc->d, pn, "unknown syscall \"%s\"", r->names[k]);
+          nr = fmr_syscall_unified_nr (r->names[k]);
+          r->newer[k] = nr != __NR_SCMP_ERROR;
         }
+      r->syscall_nrs[k] = nr;
+      if (nr == __NR_SCMP_ERROR && is_number (r->names[k]))
+        diag_error (pc->d, pn, "\"%s\" is a number: name the syscall (\"mseal\", not \"462\"), as OCI does; a "
+                    "number differs between the architectures of the filter", r->names[k]);
+      else if (nr == __NR_SCMP_ERROR)
+        diag_error (pc->d, pn, "unknown syscall \"%s\"", r->names[k]);
     }
+}
+
+/* libseccomp takes at most six comparisons per rule (one per argument, or
+ * one rule per comparison when an argument repeats), and cannot compare the
+ * arguments of a syscall it does not know. */
+static void
+check_args (struct pctx *pc, const struct fmr_seccomp_rule *r, const char *path, size_t n_json_args)
+{
+  cleanup_free char *pa = path_join (path, "args");
+  if (n_json_args > FMR_SECCOMP_MAX_ARGS)
+    diag_error (pc->d, pa, "%zu comparisons; a rule takes at most %d", n_json_args, FMR_SECCOMP_MAX_ARGS);
+  if (n_json_args == 0)
+    return;
+  for (size_t k = 0; k < r->n_names; k++)
+    if (r->newer[k])
+      {
+        const struct scmp_version *v = seccomp_version ();
+        diag_error (pc->d, pa, "\"%s\" is newer than libseccomp %u.%u.%u, which can filter it only without args",
+                    r->names[k], v->major, v->minor, v->micro);
+      }
 }
 
 static void
@@ -112,6 +145,7 @@ parse_rule (struct pctx *pc, const struct json_node *n, const char *path, struct
       if (arg_ok)
         r->n_args++;
     }
+  check_args (pc, r, path, args->len);
 }
 
 static void

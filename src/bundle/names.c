@@ -169,11 +169,13 @@ fmr_name_of (const struct fmr_name_value *table, long value)
   return NULL;
 }
 
-/* Syscalls numbered 424 and up have the same number on every architecture
- * (the kernel's unified syscall table), so a name that libseccomp is too old
- * to know can still be resolved here.  The number applies to the native
- * numbering of the common 64-bit ABIs; mips, ia64, alpha and x32 add an
- * offset, which the seccomp code must add itself. */
+/* Syscalls numbered 424 and up are numbered alike on every architecture
+ * (the kernel's unified syscall table): the table's number plus the
+ * architecture's base, 0 for most, 4000/5000/6000 for the mips ABIs and
+ * the x32 bit for x32.  So a name that libseccomp is too old to know can
+ * still be resolved here, for each architecture on its own; libseccomp
+ * itself cannot put such a number in a filter for any architecture but the
+ * native one (see seccomp_filter.c). */
 static const char *const unified_syscalls[] = {
   "pidfd_send_signal", "io_uring_setup", "io_uring_enter", "io_uring_register",
   "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
@@ -195,6 +197,18 @@ fmr_syscall_unified_nr (const char *name)
     if (strcmp (unified_syscalls[i], name) == 0)
       return FMR_UNIFIED_SYSCALL_BASE + (int) i;
   return -1;
+}
+
+int
+fmr_syscall_unified_nr_arch (uint32_t arch, const char *name)
+{
+  int nr = fmr_syscall_unified_nr (name);
+  /* The first entry of the table, which every libseccomp since 2.5.0
+   * knows, gives the architecture's base. */
+  int first = seccomp_syscall_resolve_name_arch (arch, unified_syscalls[0]);
+  if (nr < 0 || first < FMR_UNIFIED_SYSCALL_BASE)
+    return -1;
+  return first - FMR_UNIFIED_SYSCALL_BASE + nr;
 }
 
 /* OCI spells capabilities "CAP_CHOWN"; libcap also takes lower case and

@@ -2,6 +2,8 @@
 #ifndef FMR_NAMES_H
 #define FMR_NAMES_H
 
+#include <stdint.h>
+
 /* The vocabularies of the bundle: every table the validator checks names
  * against, and that `features` lists.  Tables end with a {NULL, 0} entry. */
 
@@ -53,8 +55,11 @@ const char *fmr_cap_name (int cap);
 /* Highest capability number known to both libcap and the running kernel. */
 int fmr_cap_last (void);
 
-/* Syscalls newer than libseccomp: numbers 424 and up are the same on the
- * common 64-bit ABIs (the kernel's unified table); -1 when not in it. */
+/* Syscalls of the kernel's unified table (424 and up), for those newer
+ * than libseccomp: the number on the native architecture, or on the
+ * libseccomp architecture ARCH (with its base added); -1 when NAME is not
+ * in the table (or ARCH's base is unknown). */
 int fmr_syscall_unified_nr (const char *name);
+int fmr_syscall_unified_nr_arch (uint32_t arch, const char *name);
 
 #endif

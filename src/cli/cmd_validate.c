@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "bundle/config_load.h"
 #include "common/util.h"
+#include "sandbox/seccomp_filter.h"
 
 static void
 validate_usage (FILE *out)
@@ -22,6 +23,27 @@ validate_usage (FILE *out)
                 "  -h, --help  show this help\n\n"
                 "Exit status: 0 when there are no errors (notes allowed), 1 when there are,\n"
                 "125 on a usage error.\n");
+}
+
+/* `run` builds linux.seccomp with libseccomp before anything else, and
+ * libseccomp refuses a few combinations only building finds (two rules for
+ * one syscall with the same args and different actions): validate builds
+ * the filter too, so that a bundle it accepts does not fail there.  The
+ * error already names the field. */
+static void
+check_seccomp_builds (const struct fmr_bundle *b, struct diag_list *d)
+{
+  if (b == NULL || b->seccomp == NULL || d->n_errors)
+    return;
+  struct fmr_bpf bpf;
+  cleanup_error fmr_error_t err = NULL;
+  if (seccomp_compile (b->seccomp, &bpf, &err) < 0)
+    {
+      cleanup_free char *text = fmr_error_text (err);
+      diag_error (d, "", "%s", text);
+      return;
+    }
+  seccomp_bpf_free (&bpf);
 }
 
 int
@@ -48,6 +70,7 @@ cmd_validate (int argc, char **argv)
       cleanup_free char *text = fmr_error_text (err);
       diag_error (&d, "", "%s", text);
     }
+  check_seccomp_builds (b, &d);
   fmr_bundle_free (b);
   if (json)
     diag_print_json (&d, stdout); /* yajl's beautified output ends with a newline */

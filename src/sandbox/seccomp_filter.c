@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -31,26 +32,18 @@ action_of (enum fmr_seccomp_action a, bool has_errno, unsigned errno_ret)
   return SCMP_ACT_KILL_PROCESS;
 }
 
-/* Resolved once by the validator: libseccomp's number, a pseudo-syscall
- * for names only another architecture has, or the unified number of a
- * syscall newer than libseccomp. */
-static int
-syscall_number (const struct fmr_seccomp_rule *r, size_t i)
-{
-  return r->syscall_nrs ? r->syscall_nrs[i] : seccomp_syscall_resolve_name (r->names[i]);
-}
-
 /* OCI ANDs all args of a rule; libseccomp refuses two comparisons of the
  * same argument in one rule, so a rule that has them is split in one rule
- * per comparison of the repeated argument, as crun does. */
+ * per comparison of the repeated argument, as crun does.  Validation
+ * refused more than FMR_SECCOMP_MAX_ARGS comparisons. */
 static int
 add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct fmr_seccomp_rule *r)
 {
-  struct scmp_arg_cmp cmp[6];
+  struct scmp_arg_cmp cmp[FMR_SECCOMP_MAX_ARGS];
   unsigned n = 0;
-  bool seen[6] = { false };
+  bool seen[FMR_SECCOMP_MAX_ARGS] = { false };
   bool repeated = false;
-  for (size_t a = 0; a < r->n_args && n < 6; a++)
+  for (size_t a = 0; a < r->n_args && n < FMR_SECCOMP_MAX_ARGS; a++)
     {
       if (seen[r->args[a].index])
         repeated = true;
@@ -79,10 +72,15 @@ add_rules (scmp_filter_ctx ctx, const struct fmr_seccomp *s, uint32_t default_ac
         continue; /* libseccomp refuses a rule equal to the default */
       for (size_t k = 0; k < r->n_names; k++)
         {
-          int nr = syscall_number (r, k);
-          if (nr == __NR_SCMP_ERROR)
-            continue; /* not a syscall of this architecture */
+          /* Resolved once by the validator: libseccomp's number, or a
+           * pseudo-syscall for names only another architecture has. */
+          int nr = r->syscall_nrs ? r->syscall_nrs[k] : seccomp_syscall_resolve_name (r->names[k]);
+          if (nr == __NR_SCMP_ERROR || (r->newer && r->newer[k]))
+            continue; /* not a syscall of this architecture, or in the prefix */
           int rc = add_rule (ctx, action, nr, r);
+          if (rc == -EEXIST)
+            return fmr_error_set (err, -rc, "linux.seccomp.syscalls[%zu]: `%s` with the same args has another "
+                                            "action in an earlier rule, which libseccomp refuses", i, r->names[k]);
           if (rc < 0)
             return fmr_error_set (err, -rc, "linux.seccomp.syscalls[%zu].names[%zu]: add rule for `%s`", i, k,
                                   r->names[k]);
@@ -90,6 +88,9 @@ add_rules (scmp_filter_ctx ctx, const struct fmr_seccomp *s, uint32_t default_ac
     }
   return 0;
 }
+
+/* More than every libseccomp architecture. */
+#define FMR_SECCOMP_MAX_FILTER_ARCHES 32
 
 /* Architectures the running kernel can execute: the native one and its
  * compat modes.  The kernel never hands a filter a syscall of any other
@@ -121,6 +122,26 @@ arch_runs_here (uint32_t arch, uint32_t native)
   return arch == native || fam_arch < 0 || fam_native < 0 || fam_arch == fam_native;
 }
 
+/* The architectures of the filter: the native one, which libseccomp
+ * always has, and those of linux.seccomp.architectures that run here.
+ * Returns how many were stored in ARCHES. */
+static size_t
+filter_arches (const struct fmr_seccomp *s, uint32_t *arches, size_t max)
+{
+  uint32_t native = seccomp_arch_native ();
+  size_t n = 0;
+  arches[n++] = native;
+  for (size_t i = 0; i < s->n_arches && n < max; i++)
+    {
+      bool dup = false;
+      for (size_t k = 0; k < n; k++)
+        dup |= arches[k] == s->arches[i];
+      if (!dup && arch_runs_here (s->arches[i], native))
+        arches[n++] = s->arches[i];
+    }
+  return n;
+}
+
 static int
 add_arches (scmp_filter_ctx ctx, const struct fmr_seccomp *s, fmr_error_t *err)
 {
@@ -133,6 +154,126 @@ add_arches (scmp_filter_ctx ctx, const struct fmr_seccomp *s, fmr_error_t *err)
       if (rc < 0 && rc != -EEXIST)
         return fmr_error_set (err, -rc, "linux.seccomp.architectures[%zu]: seccomp_arch_add", i);
     }
+  return 0;
+}
+
+/* Syscalls newer than libseccomp (mseal for libseccomp 2.5.4).  libseccomp
+ * puts a number it has no name for only into a one-architecture filter of
+ * the native architecture: for any other architecture it translates the
+ * number through its native table, finds nothing and fails (EFAULT).  So
+ * the rules for these syscalls (validation allows them no args) become a
+ * short program in front of libseccomp's, one block per architecture, with
+ * each architecture's own number (fmr_syscall_unified_nr_arch):
+ *
+ *   A = arch; if (A != ARCH) skip the block; A = nr;
+ *   if (A == NR1) return ACTION1; if (A == NR2) return ACTION2; ...
+ *
+ * A syscall it does not match falls through to libseccomp's program, which
+ * loads what it compares itself.  Jumps are relative, so prepending leaves
+ * libseccomp's program valid. */
+struct newer_entry
+{
+  uint32_t nr, action;
+};
+
+/* Jump offsets are 8 bits: a block holds at most this many entries. */
+#define PREFIX_BLOCK_ENTRIES 100
+
+/* x32 syscalls reach the filter as AUDIT_ARCH_X86_64 with the x32 bit in
+ * the number (which fmr_syscall_unified_nr_arch includes). */
+static uint32_t
+audit_arch (uint32_t arch)
+{
+  return arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : arch;
+}
+
+static void
+emit (struct sock_filter *prog, size_t *n, struct sock_filter insn)
+{
+  prog[(*n)++] = insn;
+}
+
+static void
+emit_block (struct sock_filter *prog, size_t *n, uint32_t arch, const struct newer_entry *e, size_t count)
+{
+  emit (prog, n, (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch)));
+  emit (prog, n, (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, audit_arch (arch), 0, 1 + 2 * count));
+  emit (prog, n, (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)));
+  for (size_t i = 0; i < count; i++)
+    {
+      emit (prog, n, (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, e[i].nr, 0, 1));
+      emit (prog, n, (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, e[i].action));
+    }
+}
+
+/* The entries of ARCH, first rule first (the first match returns). */
+static int
+newer_entries (const struct fmr_seccomp *s, uint32_t arch, uint32_t default_action, struct newer_entry *out,
+               size_t *n, fmr_error_t *err)
+{
+  *n = 0;
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const struct fmr_seccomp_rule *r = &s->rules[i];
+      uint32_t action = action_of (r->action, r->has_errno_ret, r->errno_ret);
+      for (size_t k = 0; r->newer && k < r->n_names; k++)
+        {
+          if (!r->newer[k] || action == default_action)
+            continue;
+          int nr = fmr_syscall_unified_nr_arch (arch, r->names[k]);
+          if (nr < 0)
+            return fmr_error_set (err, ENOSYS, "linux.seccomp.syscalls[%zu].names[%zu]: no number for `%s` on "
+                                               "architecture 0x%x", i, k, r->names[k], arch);
+          out[(*n)++] = (struct newer_entry){ (uint32_t) nr, action };
+        }
+    }
+  return 0;
+}
+
+static size_t
+count_newer (const struct fmr_seccomp *s)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_rules; i++)
+    for (size_t k = 0; s->rules[i].newer && k < s->rules[i].n_names; k++)
+      n += s->rules[i].newer[k];
+  return n;
+}
+
+/* Put the prefix for the newer syscalls in front of OUT's program. */
+static int
+prepend_newer (const struct fmr_seccomp *s, uint32_t default_action, struct fmr_bpf *out, fmr_error_t *err)
+{
+  size_t n_newer = count_newer (s);
+  if (n_newer == 0)
+    return 0;
+  uint32_t arches[FMR_SECCOMP_MAX_FILTER_ARCHES];
+  size_t n_arches = filter_arches (s, arches, ARRAY_SIZE (arches));
+  cleanup_free struct newer_entry *entries = xcalloc (n_newer, sizeof *entries);
+  size_t blocks = n_arches * (n_newer / PREFIX_BLOCK_ENTRIES + 1);
+  size_t cap = blocks * 3 + n_newer * 2 * n_arches + out->len;
+  if (cap > BPF_MAXINSNS)
+    return fmr_error_set (err, E2BIG, "linux.seccomp: the filter needs %zu BPF instructions, the kernel takes %d",
+                          cap, BPF_MAXINSNS);
+  struct sock_filter *prog = xcalloc (cap, sizeof *prog);
+  size_t len = 0;
+  for (size_t a = 0; a < n_arches; a++)
+    {
+      size_t n;
+      if (newer_entries (s, arches[a], default_action, entries, &n, err) < 0)
+        {
+          free (prog);
+          return -1;
+        }
+      for (size_t first = 0; first < n; first += PREFIX_BLOCK_ENTRIES)
+        emit_block (prog, &len, arches[a], entries + first,
+                    n - first < PREFIX_BLOCK_ENTRIES ? n - first : PREFIX_BLOCK_ENTRIES);
+    }
+  memcpy (prog + len, out->insns, out->len * sizeof *prog);
+  len += out->len;
+  free (out->insns);
+  out->insns = prog;
+  out->len = (unsigned short) len;
   return 0;
 }
 
@@ -208,6 +349,10 @@ seccomp_compile_libseccomp (const struct fmr_seccomp *s, struct fmr_bpf *out, fm
     r = add_rules (ctx, s, def, err);
   if (r == 0)
     r = export_bpf (ctx, out, err);
+  if (r == 0)
+    r = prepend_newer (s, def, out, err);
+  if (r < 0)
+    seccomp_bpf_free (out);
   seccomp_release (ctx);
   return r;
 }

@@ -85,14 +85,14 @@ def both(*fs):
 NS = lambda *ts: [{"type": t} for t in ts]
 E = "config.json: "
 
-# (name, mutation or raw text, expected line)
+# (name, mutation or raw text, expected line or lines: all of the output)
 BAD = [
     ("syntax-trailing-comma", '{\n  "ociVersion": "1.0.2",\n}\n', E[:-2] + ":3:1: parse error: invalid object key (must be a string)"),
     ("syntax-unclosed", '{\n  "ociVersion": "1.0.2"\n', E[:-2] + ":2:24: parse error: premature EOF"),
     ("syntax-garbage", 'hello', E[:-2] + ":1:1: parse error: invalid char in json text"),
     ("empty-file", '', E + "the file is empty; expected a JSON object"),
     ("top-array", '[1, 2]', E + "expected an object, got an array"),
-    ("duplicate-key", '{"ociVersion": "1.0.2", "ociVersion": "1.0.2"}', E[:-2] + ':1:25: duplicate key "ociVersion"'),
+    ("duplicate-key", '{"ociVersion": "1.0.2", "ociVersion": "1.0.2"}', [E[:-2] + ':1:25: duplicate key "ociVersion"', E + 'missing required field "root"', E + 'missing required field "process"']),
     ("too-deep", "[" * 70 + "]" * 70, E[:-2] + ":1:65: parse error: nesting deeper than the limit of 64"),
     ("missing-ociVersion", delete("ociVersion"), E + 'missing required field "ociVersion"'),
     ("ociVersion-number", put("ociVersion", 1), E + "ociVersion: expected a string, got a number"),
@@ -195,6 +195,9 @@ BAD = [
     ("cap-lower-case", put("process.capabilities.bounding", ["cap_chown"]), E + 'process.capabilities.bounding[0]: unknown capability "cap_chown"'),
     ("uid-joined-userns-maps", put("linux.namespaces", [{"type": "user", "path": "/proc/1/ns/user"}, {"type": "mount"}, {"type": "uts"}]), E + "linux.uidMappings: id mappings need a new user namespace in linux.namespaces"),
     ("process-commandline", put("process.commandLine", "x"), E + "process.commandLine: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
+    ("seccomp-syscall-number", put("linux.seccomp.syscalls.0.names", ["mount", "165"]), E + 'linux.seccomp.syscalls[0].names[1]: "165" is a number: name the syscall ("mseal", not "462"), as OCI does; a number differs between the architectures of the filter'),
+    ("seccomp-seven-args", put("linux.seccomp.syscalls.0.args", [{"index": i % 6, "value": i, "op": "SCMP_CMP_NE"} for i in range(7)]), E + "linux.seccomp.syscalls[0].args: 7 comparisons; a rule takes at most 6"),
+    ("seccomp-conflicting-rules", put("linux.seccomp.syscalls", [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["mount"], "action": "SCMP_ACT_KILL_PROCESS", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]), E + "linux.seccomp.syscalls[1]: `mount` with the same args has another action in an earlier rule, which libseccomp refuses: File exists"),
 ]
 
 GOOD = {
@@ -229,6 +232,8 @@ GOOD = {
                                                             {"type": "RLIMIT_CORE", "soft": 0, "hard": 0},
                                                             {"type": "RLIMIT_AS", "soft": 18446744073709551615, "hard": 18446744073709551615}]),
                                     put("annotations", {"run.fmr.timeout": "2.5", "run.fmr.kill-after": "1"})),
+    "seccomp-multiarch-newer": both(put("linux.seccomp.architectures", ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]),
+                                    put("linux.seccomp.syscalls", [{"names": ["mseal", "open_tree_attr", "umount", "mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}])),
     "seccomp-args": put("linux.seccomp.syscalls", [
         {"names": ["clone"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
          "args": [{"index": 0, "value": 268435456, "valueTwo": 268435456, "op": "SCMP_CMP_MASKED_EQ"}]},
@@ -260,7 +265,7 @@ def main():
             text = json.dumps(c, indent=2) + "\n"
         write(stem + ".json", text)
         if want is not None:
-            write(stem + ".expected", want + "\n")
+            write(stem + ".expected", "\n".join([want] if isinstance(want, str) else want) + "\n")
     missing = [n for n, _, w in BAD if w is None]
     if missing:
         print("cases whose .expected is written by hand:", ", ".join(missing), file=sys.stderr)

@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -282,9 +283,36 @@ Test (validate, seccomp_problems)
     { .linux_ = SC ("\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
                     "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"EQ\"}]}]"),
       .want = "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator \"EQ\"" },
+    { .linux_ = SC ("\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"462\"],"
+                    "\"action\":\"SCMP_ACT_ERRNO\"}]"),
+      .want = "config.json: linux.seccomp.syscalls[0].names[0]: \"462\" is a number: name the syscall (\"mseal\", not "
+              "\"462\"), as OCI does; a number differs between the architectures of the filter" },
+#define ARG(i) "{\"index\":" #i ",\"value\":1,\"op\":\"SCMP_CMP_EQ\"}"
+    { .linux_ = SC ("\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
+                    "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[" ARG (0) "," ARG (1) "," ARG (2) "," ARG (3) "," ARG (4)
+                    "," ARG (5) "," ARG (0) "]}]"),
+      .want = "config.json: linux.seccomp.syscalls[0].args: 7 comparisons; a rule takes at most 6" },
+#undef ARG
   };
 #undef SC
   run_cases (cases, ARRAY_SIZE (cases));
+}
+
+Test (validate, args_of_a_syscall_newer_than_libseccomp)
+{
+  /* The newest entry of the unified table, which libseccomp 2.5 lacks. */
+  const char *name = "open_tree_attr";
+  if (seccomp_syscall_resolve_name (name) != __NR_SCMP_ERROR)
+    cr_skip_test ("this libseccomp knows %s: no syscall newer than it to test with", name);
+  const struct scmp_version *v = seccomp_version ();
+  cleanup_free char *want
+      = xasprintf ("config.json: linux.seccomp.syscalls[0].args: \"%s\" is newer than libseccomp %u.%u.%u, which can "
+                   "filter it only without args", name, v->major, v->minor, v->micro);
+  cleanup_free char *linux_ = xasprintf (MAPS ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+                                         "\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+                                         "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}", name);
+  struct bad_case c[] = { { .linux_ = linux_, .want = want } };
+  run_cases (c, 1);
 }
 
 Test (validate, seccomp_is_typed)

@@ -38,7 +38,8 @@ Test (names, every_rlimit_is_distinct)
       for (const struct fmr_name_value *c = a + 1; c->name; c++)
         cr_assert_neq (a->value, c->value, "%s and %s", a->name, c->name);
     }
-  cr_assert_eq (n, 16);
+  /* Every limit the kernel has, each named once. */
+  cr_assert_eq (n, RLIMIT_NLIMITS);
 }
 
 Test (names, seccomp_actions)
@@ -139,4 +140,28 @@ Test (names, unified_syscall_numbers)
         cr_expect_eq (nr, fmr_syscall_unified_nr (known[i]), "%s", known[i]);
     }
 #endif
+}
+
+Test (names, unified_syscall_numbers_per_architecture)
+{
+  /* For every architecture, the base found from the table's first entry
+   * gives libseccomp's own number wherever libseccomp knows the name:
+   * mips adds 4000/5000/6000, x32 its bit, the rest nothing. */
+  static const char *const known[] = { "clone3", "openat2", "close_range", "pidfd_open", "faccessat2", "fchmodat2" };
+  size_t compared = 0;
+  for (const struct fmr_name_value *a = fmr_seccomp_arch_names; a->name; a++)
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+      {
+        int nr = seccomp_syscall_resolve_name_arch ((uint32_t) a->value, known[i]);
+        if (nr < 0)
+          continue;
+        cr_expect_eq (fmr_syscall_unified_nr_arch ((uint32_t) a->value, known[i]), nr, "%s on %s", known[i],
+                      a->name);
+        compared++;
+      }
+  cr_assert_gt (compared, 0);
+  cr_assert_eq (fmr_syscall_unified_nr_arch (SCMP_ARCH_X86, "mseal"), 462);
+  cr_assert_eq (fmr_syscall_unified_nr_arch (SCMP_ARCH_X32, "mseal"), 0x40000000 + 462);
+  cr_assert_eq (fmr_syscall_unified_nr_arch (SCMP_ARCH_MIPS, "mseal"), 4000 + 462);
+  cr_assert_eq (fmr_syscall_unified_nr_arch (SCMP_ARCH_X86, "read"), -1);
 }

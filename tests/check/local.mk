@@ -16,7 +16,7 @@ EXTRA_DIST += tests/check/test_check.py
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/check/test_hostcheck_explain
-tests_check_test_hostcheck_explain_SOURCES = tests/check/test_hostcheck_explain.c
+tests_check_test_hostcheck_explain_SOURCES = tests/check/test_hostcheck_explain.c tests/criterion-skip.c
 tests_check_test_hostcheck_explain_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_check_test_hostcheck_explain_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 TESTS += tests/check/test_hostcheck_explain

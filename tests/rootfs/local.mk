@@ -4,10 +4,10 @@
 # inside.  run-as-nobody.sh runs the same tests as an unprivileged user.
 if HAVE_CRITERION
 check_PROGRAMS += tests/rootfs/test_rootfs tests/rootfs/test_paths
-tests_rootfs_test_rootfs_SOURCES = tests/rootfs/test_rootfs.c
+tests_rootfs_test_rootfs_SOURCES = tests/rootfs/test_rootfs.c tests/criterion-skip.c
 tests_rootfs_test_rootfs_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_rootfs_test_rootfs_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
-tests_rootfs_test_paths_SOURCES = tests/rootfs/test_paths.c
+tests_rootfs_test_paths_SOURCES = tests/rootfs/test_paths.c tests/criterion-skip.c
 tests_rootfs_test_paths_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_rootfs_test_paths_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 TESTS += tests/rootfs/test_rootfs tests/rootfs/test_paths tests/rootfs/run-as-nobody.sh

@@ -32,6 +32,7 @@ src_libfmr_a_SOURCES = \
 	src/bundle/config_linux.c \
 	src/bundle/config_seccomp.c \
 	src/bundle/config_validate.c \
+	src/bundle/config_kernel.c \
 	src/bundle/config_load.c src/bundle/config_load.h \
 	src/bundle/overrides.c src/bundle/overrides.h \
 	src/rootfs/rootfs.c src/rootfs/rootfs.h \

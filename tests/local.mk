@@ -16,3 +16,4 @@ include tests/completion/local.mk
 include tests/install/local.mk
 include tests/packaging/local.mk
 include tests/multistep/local.mk
+include tests/property/local.mk

@@ -20,6 +20,10 @@ int config_parse (const char *text, size_t len, const char *bundle_dir, struct f
 /* Semantic checks on a parsed bundle, folding options and names into the
  * typed fields.  Returns 0 when no error was added. */
 int config_validate (struct fmr_bundle *b, struct diag_list *d);
+/* The part of validation that asks what the kernel will refuse during
+ * `run` (capset rules, locked mount flags, rlimits above the caller's,
+ * a missing working directory): config_kernel.c. */
+void config_validate_kernel (const struct fmr_bundle *b, struct diag_list *d);
 
 /* Read BUNDLE/config.json (size-limited), parse and validate.  On success
  * *out is the bundle and 0 is returned; otherwise d holds the problems (or

@@ -197,6 +197,13 @@ BAD = [
     ("process-commandline", put("process.commandLine", "x"), E + "process.commandLine: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
     ("seccomp-syscall-number", put("linux.seccomp.syscalls.0.names", ["mount", "165"]), E + 'linux.seccomp.syscalls[0].names[1]: "165" is a number: name the syscall ("mseal", not "462"), as OCI does; a number differs between the architectures of the filter'),
     ("seccomp-seven-args", put("linux.seccomp.syscalls.0.args", [{"index": i % 6, "value": i, "op": "SCMP_CMP_NE"} for i in range(7)]), E + "linux.seccomp.syscalls[0].args: 7 comparisons; a rule takes at most 6"),
+    ("cap-ambient-not-inheritable", both(put("process.capabilities.permitted", ["CAP_KILL"]), put("process.capabilities.ambient", ["CAP_KILL"])), E + "process.capabilities.ambient: CAP_KILL is not in both permitted and inheritable, which capset(2) requires"),
+    ("cap-effective-not-permitted", put("process.capabilities.effective", ["CAP_CHOWN"]), E + "process.capabilities.effective: CAP_CHOWN is not in permitted, which capset(2) requires"),
+    ("proc-without-pidns", put("linux.namespaces", NS("user", "mount", "network", "ipc", "uts")), E + "mounts[0]: a proc mount in a new user namespace needs a new pid namespace"),
+    ("dev-tmpfs-read-only", put("mounts.1.options", ["nosuid", "ro", "mode=755"]), E + 'mounts[1].options: "ro": the default devices OCI requires are made in the tmpfs on /dev, which must be writable for that'),
+    ("mount-point-in-read-only-tmpfs", both(put("mounts.2.options", ["nosuid", "ro"]), put("mounts.4.destination", "/tmp/hosts")), E + "mounts[4].destination: /tmp/hosts would be created in the read-only tmpfs on /tmp, which is empty"),
+    ("cwd-missing", put("process.cwd", "/no-such-dir"), E + "process.cwd: /no-such-dir: No such file or directory ({DIR}/no-such-dir)"),
+    ("cwd-inside-fresh-tmpfs", put("process.cwd", "/tmp/build"), E + "process.cwd: /tmp/build is inside the fresh tmpfs on /tmp, which is empty"),
     ("seccomp-conflicting-rules", put("linux.seccomp.syscalls", [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["mount"], "action": "SCMP_ACT_KILL_PROCESS", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]), E + "linux.seccomp.syscalls[1]: `mount` with the same args has another action in an earlier rule, which libseccomp refuses: File exists"),
 ]
 
@@ -220,7 +227,7 @@ GOOD = {
         {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
         {"destination": "/usr", "source": "/usr", "options": ["rbind", "rro", "rprivate"]},
         {"destination": "/etc/hosts", "type": "none", "source": "/etc/hosts", "options": ["bind", "ro", "nosuid"]},
-        {"destination": "/srv", "type": "bind", "source": ".", "options": ["rbind", "rw", "noatime"]},
+        {"destination": "/srv", "type": "bind", "source": ".", "options": ["rbind", "rw", "nosuid"]},
     ]),
     "joined-namespace": put("linux.namespaces", NS("user", "mount", "pid", "ipc", "uts") + [{"type": "network", "path": "/proc/self/ns/net"}]),
     "seccomp-errno-default": both(put("linux.seccomp.defaultAction", "SCMP_ACT_ERRNO"), put("linux.seccomp.defaultErrnoRet", 38),

@@ -442,7 +442,7 @@ class Errors(SandboxTest):
     def test_rlimit_above_hard_limit(self):
         c = self.config()
         c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 1 << 40, "hard": 1 << 40}]
-        self.assert_fails(c, 125, "process.rlimits[0]", "RLIMIT_NOFILE", "Operation not permitted")
+        self.assert_fails(c, 125, "process.rlimits[0]", "RLIMIT_NOFILE", "above fs.nr_open")
 
     def test_symlink_to_host_root_refused(self):
         # rootfs/tmp -> ../../.. and rootfs/usr -> /: resolved inside the

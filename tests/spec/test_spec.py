@@ -353,6 +353,8 @@ class ExampleBundles(unittest.TestCase):
                     if m["source"].startswith("/build/"):
                         m["source"] = m["destination"] = tmp + m["source"]
                         os.makedirs(m["source"], exist_ok=True)
+                if c["process"]["cwd"].startswith("/build/"):
+                    c["process"]["cwd"] = tmp + c["process"]["cwd"]
                 with open(os.path.join(tmp, "config.json"), "w") as f:
                     json.dump(c, f)
                 os.mkdir(os.path.join(tmp, "rootfs"))

@@ -32,6 +32,15 @@ action_of (enum fmr_seccomp_action a, bool has_errno, unsigned errno_ret)
   return SCMP_ACT_KILL_PROCESS;
 }
 
+/* Resolved once by the validator: libseccomp's number, a pseudo-syscall
+ * for names only another architecture has, or for a syscall newer than
+ * libseccomp (r->newer) its unified number, which goes in the prefix. */
+static int
+syscall_number (const struct fmr_seccomp_rule *r, size_t i)
+{
+  return r->syscall_nrs ? r->syscall_nrs[i] : seccomp_syscall_resolve_name (r->names[i]);
+}
+
 /* OCI ANDs all args of a rule; libseccomp refuses two comparisons of the
  * same argument in one rule, so a rule that has them is split in one rule
  * per comparison of the repeated argument, as crun does.  Validation
@@ -72,9 +81,7 @@ add_rules (scmp_filter_ctx ctx, const struct fmr_seccomp *s, uint32_t default_ac
         continue; /* libseccomp refuses a rule equal to the default */
       for (size_t k = 0; k < r->n_names; k++)
         {
-          /* Resolved once by the validator: libseccomp's number, or a
-           * pseudo-syscall for names only another architecture has. */
-          int nr = r->syscall_nrs ? r->syscall_nrs[k] : seccomp_syscall_resolve_name (r->names[k]);
+          int nr = syscall_number (r, k);
           if (nr == __NR_SCMP_ERROR || (r->newer && r->newer[k]))
             continue; /* not a syscall of this architecture, or in the prefix */
           int rc = add_rule (ctx, action, nr, r);

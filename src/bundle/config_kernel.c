@@ -14,7 +14,9 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "bundle/config_load.h"
 #include "bundle/names.h"
@@ -267,6 +269,11 @@ check_cwd (const struct fmr_bundle *b, struct diag_list *d)
   struct stat st;
   if (cwd == NULL || b->root_path == NULL || stat (b->root_path, &st) < 0)
     return; /* root.path has its own message */
+  /* A directory on the way to a mount point is made with it. */
+  size_t n = strlen (cwd);
+  for (size_t i = 0; i < b->n_mounts; i++)
+    if (strncmp (b->mounts[i].destination, cwd, n) == 0 && (n == 1 || b->mounts[i].destination[n] == '/'))
+      return;
   cleanup_free char *path = NULL;
   const char *rest;
   const struct fmr_mount *m = covering_mount (b, b->n_mounts, cwd, &rest);
@@ -297,19 +304,40 @@ check_privilege (const struct fmr_bundle *b, struct diag_list *d)
                                        "this caller lacks: add {\"type\": \"user\"} and id mappings");
 }
 
-/* A namespace to join must be there. */
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO (0xb7, 0x3)
+#endif
+
+/* A namespace to join must be a namespace file of its type, as `run`
+ * checks again when it opens it (sandbox.c).  Opened only once statfs
+ * says nsfs: opening a fifo planted there would hang. */
 static void
 check_namespace_paths (const struct fmr_bundle *b, struct diag_list *d)
 {
   for (size_t i = 0; i < b->n_namespaces; i++)
     {
-      struct stat st;
       const char *path = b->namespaces[i].path;
-      if (path && stat (path, &st) < 0)
+      if (path == NULL)
+        continue;
+      cleanup_free char *field = xasprintf ("linux.namespaces[%zu].path", i);
+      struct statfs sfs;
+      if (statfs (path, &sfs) < 0)
         {
-          cleanup_free char *field = xasprintf ("linux.namespaces[%zu].path", i);
           diag_error (d, field, "%s: %s", path, strerror (errno));
+          continue;
         }
+      if ((unsigned long) sfs.f_type != (unsigned long) NSFS_MAGIC)
+        {
+          diag_error (d, field, "%s: not a namespace file (such as /proc/PID/ns/...)", path);
+          continue;
+        }
+      cleanup_close int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      int actual = fd < 0 ? -1 : ioctl (fd, NS_GET_NSTYPE);
+      if (actual >= 0 && actual != b->namespaces[i].type)
+        diag_error (d, field, "%s: a namespace of another type than `type`", path);
     }
 }
 

@@ -18,7 +18,7 @@ src_libfmr_a_SOURCES = \
 	src/common/error.c src/common/error.h src/common/exit_codes.h \
 	src/common/diag.c src/common/diag.h \
 	src/common/xalloc.c src/common/xalloc.h \
-	src/common/util.c src/common/util.h \
+	src/common/util.c src/common/util.h src/common/syscalls.h \
 	src/common/trace.c src/common/trace.h \
 	src/common/jsongen.c src/common/jsongen.h \
 	src/common/linediff.c src/common/linediff.h \

@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "bundle/bundle.h"
@@ -31,19 +32,9 @@
 #include "sandbox/net.h"
 #include "sandbox/process.h"
 #include "sandbox/seccomp_filter.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
-#ifndef __NR_open_tree
-#define __NR_open_tree 428
-#define __NR_move_mount 429
-#define __NR_fsopen 430
-#endif
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-#ifndef __NR_mount_setattr
-#define __NR_mount_setattr 442
-#endif
 
 #define ALL_NAMESPACES \
   (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
@@ -594,6 +585,39 @@ probe_syscalls (struct probe *p)
     set_part (p, HC_OPENAT2, STEP_OK, NULL, NULL);
 }
 
+/* The payload marks every descriptor above those it keeps close-on-exec
+ * with one close_range call; a range beyond any open descriptor closes
+ * nothing. */
+static void
+probe_close_range (struct probe *p)
+{
+  cleanup_error fmr_error_t err = NULL;
+  if (fd_close_range (~0u - 1, ~0u, CLOSE_RANGE_CLOEXEC, &err) == 0)
+    set_part (p, HC_CLOSE_RANGE, STEP_OK, xstrdup ("CLOSE_RANGE_CLOEXEC"), NULL);
+  else
+    set_part (p, HC_CLOSE_RANGE, STEP_FAIL, fmr_error_text (err),
+              xstrdup ("Linux " FMR_KERNEL_FLOOR " or later (a seccomp filter answering ENOSYS for it has the same "
+                       "effect: allow close_range)"));
+}
+
+/* The release against the oldest kernel fmr-run supports; older ones may
+ * still work through the fallbacks, untested. */
+static void
+probe_kernel (struct probe *p)
+{
+  struct utsname u;
+  int major = 0, minor = 0;
+  if (uname (&u) < 0 || sscanf (u.release, "%d.%d", &major, &minor) != 2)
+    set_part (p, HC_KERNEL, STEP_FAIL, xstrdup ("release unknown"), NULL);
+  else if (major < FMR_KERNEL_FLOOR_MAJOR || (major == FMR_KERNEL_FLOOR_MAJOR && minor < FMR_KERNEL_FLOOR_MINOR))
+    set_part (p, HC_KERNEL, STEP_FAIL,
+              xasprintf ("Linux %s, older than " FMR_KERNEL_FLOOR ", the oldest fmr-run supports", u.release),
+              xstrdup ("Linux " FMR_KERNEL_FLOOR " or later (RHEL 9, Debian 12, Ubuntu 22.04)"));
+  else
+    set_part (p, HC_KERNEL, STEP_OK, xasprintf ("Linux %s; " FMR_KERNEL_FLOOR " or later is supported", u.release),
+              NULL);
+}
+
 /* Where idmap.c's execvp would find NAME (the caller's PATH). */
 static char *
 find_in_path (const char *name)
@@ -629,8 +653,12 @@ hostcheck_run (struct hostcheck_report *r)
 {
   *r = (struct hostcheck_report){ 0 };
   struct probe p = { .r = r };
+  /* Before the sandbox's parts: a child that dies marks every required
+   * part still undone. */
+  probe_close_range (&p);
   sandbox_probe (&p);
   probe_syscalls (&p);
+  probe_kernel (&p);
   probe_newuidmap (&p);
   skip_rest (&p, "no step reached it"); /* only parts still undone */
   predict_proc (&p);

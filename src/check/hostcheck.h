@@ -26,6 +26,8 @@ enum hostcheck_part
   HC_PIVOT,
   HC_SECCOMP, /* PR_SET_NO_NEW_PRIVS and a filter compiled with libseccomp */
   /* Information only: fmr-run has a fallback for each. */
+  HC_CLOSE_RANGE, /* close_range with CLOSE_RANGE_CLOEXEC (5.11), needed by the payload */
+  HC_KERNEL,      /* the release, against the oldest supported (common/syscalls.h) */
   HC_MOUNT_API,
   HC_OPENAT2,
   HC_NEWUIDMAP,

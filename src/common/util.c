@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/syscalls.h"
 #include "common/util.h"
 
 /* open(path) for reading, refused unless a regular file of at most
@@ -182,4 +183,18 @@ now_usec (void)
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (unsigned long long) ts.tv_sec * 1000000ull + (unsigned long long) ts.tv_nsec / 1000;
+}
+
+int
+fd_close_range (unsigned first, unsigned last, unsigned flags, fmr_error_t *err)
+{
+  if (syscall (__NR_close_range, first, last, flags) == 0)
+    return 0;
+  const char *what = flags & CLOSE_RANGE_CLOEXEC ? "close_range CLOSE_RANGE_CLOEXEC" : "close_range";
+  /* Linux 5.9 added close_range, 5.11 its CLOSE_RANGE_CLOEXEC flag (5.9
+   * and 5.10 answer EINVAL to it). */
+  if (errno == ENOSYS || (errno == EINVAL && (flags & CLOSE_RANGE_CLOEXEC) && first <= last))
+    return fmr_error_set (err, errno, "%s: needs Linux %s or later (fmr-run supports " FMR_KERNEL_FLOOR " and later)",
+                          what, flags & CLOSE_RANGE_CLOEXEC ? "5.11" : "5.9");
+  return fmr_error_set (err, errno, "%s", what);
 }

@@ -36,6 +36,10 @@ ssize_t read_all (int fd, void *buf, size_t len);
  * --kill-after, the run.fmr.* annotations).  False when it is not one. */
 bool parse_seconds (const char *s, double *out);
 
+/* close_range(2) on FIRST..LAST with FLAGS (0 or CLOSE_RANGE_CLOEXEC);
+ * on a kernel without it, the error names the version that has it. */
+int fd_close_range (unsigned first, unsigned last, unsigned flags, fmr_error_t *err);
+
 /* Microseconds from CLOCK_MONOTONIC. */
 unsigned long long now_usec (void);
 

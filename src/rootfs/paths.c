@@ -13,17 +13,8 @@
 #include <unistd.h>
 
 #include "rootfs/paths.h"
+#include "common/syscalls.h"
 #include "common/util.h"
-
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
 
 /* struct open_how of linux/openat2.h, spelled out so that older kernel
  * headers still build. */
@@ -288,10 +279,6 @@ path_create_in_root (int root_fd, const char *path, bool want_file, fmr_error_t 
 }
 
 /* --- bind sources on the host ------------------------------------------ */
-
-#ifndef RESOLVE_NO_SYMLINKS
-#define RESOLVE_NO_SYMLINKS 0x04
-#endif
 
 static bool
 under_dir (const char *path, const char *dir)

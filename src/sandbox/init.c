@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/exit_codes.h"
+#include "common/util.h"
 #include "sandbox/init.h"
 #include "sandbox/sync.h"
 
@@ -59,12 +61,12 @@ install_forwarding (void)
 /* PID 1 needs only the channel to the parent: the payload has its own
  * copies of the preserved descriptors, and a descriptor the caller leaked
  * (a pipe's write end) must not be held open by PID 1 for the whole step. */
-static void
-close_stray_descriptors (int keep)
+static int
+close_stray_descriptors (int keep, fmr_error_t *err)
 {
-  if (keep > 3)
-    syscall (SYS_close_range, 3u, (unsigned) keep - 1, 0u);
-  syscall (SYS_close_range, (unsigned) keep + 1, ~0u, 0u);
+  if (keep > 3 && fd_close_range (3u, (unsigned) keep - 1, 0, err) < 0)
+    return -1;
+  return fd_close_range ((unsigned) keep + 1, ~0u, 0, err);
 }
 
 int
@@ -82,7 +84,17 @@ init_supervise (struct sandbox_ctx *ctx, pid_t payload)
 {
   payload_pid = payload;
   install_forwarding ();
-  close_stray_descriptors (ctx->sync_fd);
+  cleanup_error fmr_error_t err = NULL;
+  if (close_stray_descriptors (ctx->sync_fd, &err) < 0)
+    {
+      /* PID 1 would hold what the caller leaked for the whole step: stop
+       * rather than run a sandbox weaker than promised. */
+      kill (payload, SIGKILL);
+      waitpid (payload, NULL, __WALL);
+      fmr_error_prefix (&err, "PID 1");
+      sync_send_error (ctx->sync_fd, err, FMR_EXIT_FAILURE);
+      _exit (FMR_EXIT_FAILURE);
+    }
   bool own_pidns = ctx->bundle->clone_flags & CLONE_NEWPID;
   int payload_status = 0;
   bool payload_done = false;

@@ -20,6 +20,7 @@
 #include "sandbox/process.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/sync.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -158,8 +159,8 @@ static int
 seal_descriptors (const struct sandbox_ctx *ctx, fmr_error_t *err)
 {
   unsigned first = 3u + (unsigned) ctx->opts->preserve_fds;
-  if (syscall (SYS_close_range, first, ~0u, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
-    return fmr_error_set (err, errno, "close_range");
+  if (fd_close_range (first, ~0u, CLOSE_RANGE_CLOEXEC, err) < 0)
+    return -1;
   for (unsigned fd = 3; fd < first; fd++)
     if (fcntl ((int) fd, F_SETFD, 0) < 0)
       return fmr_error_set (err, errno, "--preserve-fds: descriptor %u", fd);

@@ -39,25 +39,8 @@
 
 #include "bundle/bundle.h"
 #include "spec/spec.h"
+#include "common/syscalls.h"
 #include "common/util.h"
-
-#ifndef __NR_fsopen
-#define __NR_fsopen 430
-#define __NR_fsconfig 431
-#define __NR_fsmount 432
-#endif
-#ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC 1
-#define FSCONFIG_CMD_CREATE 6
-#endif
-#ifndef FSMOUNT_CLOEXEC
-#define FSMOUNT_CLOEXEC 1
-#endif
-#ifndef MOUNT_ATTR_NOSUID
-#define MOUNT_ATTR_NOSUID 0x02
-#define MOUNT_ATTR_NODEV 0x04
-#define MOUNT_ATTR_NOEXEC 0x08
-#endif
 
 #define NOTE_PREFIX FMR_ANNOTATION_PREFIX "note."
 

@@ -24,8 +24,10 @@ IS_ROOT = os.geteuid() == 0
 
 NAMESPACES = ["user namespace", "mount namespace", "pid namespace", "network namespace", "ipc namespace",
               "uts namespace", "cgroup namespace"]
-REQUIRED = NAMESPACES + ["proc mount", "tmpfs mount", "read-only bind", "pivot_root", "seccomp"]
-INFO = ["new mount API", "openat2", "newuidmap"]
+# What the throw-away sandbox probes, then what is probed without it.
+SANDBOX = NAMESPACES + ["proc mount", "tmpfs mount", "read-only bind", "pivot_root", "seccomp"]
+REQUIRED = SANDBOX + ["close_range"]
+INFO = ["kernel", "new mount API", "openat2", "newuidmap"]
 PR_SET_CHILD_SUBREAPER = 36
 # What check takes for the container engine it runs under (hostcheck_host.c).
 ENGINE = ("podman" if os.path.exists("/run/.containerenv") else "docker" if os.path.exists("/.dockerenv")
@@ -224,7 +226,7 @@ class Diagnoses(CheckCase):
         self.assertTrue(user["detail"].startswith("clone(CLONE_NEWUSER): "), user["detail"])
         self.assertIn(why, user["detail"])
         self.assertIn(fix, user["fix"])
-        self.assert_not_tried(checks, REQUIRED[1:], "needs the user namespace")
+        self.assert_not_tried(checks, SANDBOX[1:], "needs the user namespace")
         # The information-only parts do not need the probe.
         self.assertTrue(checks["openat2"]["ok"])
 

@@ -16,6 +16,7 @@
 
 #include "bundle/names.h"
 #include "sandbox/seccomp_filter.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
 /* One rule for one syscall name, with its number as the validator would
@@ -385,5 +386,34 @@ Test (seccomp_filter, load_without_nnp_or_cap_sys_admin_is_explained)
   int st;
   cr_assert_eq (waitpid (pid, &st, 0), pid);
   cr_assert (WIFEXITED (st) && WEXITSTATUS (st) == 0, "child status 0x%x (2: could not become nobody)", st);
+  seccomp_bpf_free (&bpf);
+}
+
+/* A kernel without close_range (or a filter answering ENOSYS for it, as
+ * such a kernel would): the payload's close_range step names the version
+ * that has it instead of a bare errno. */
+Test (seccomp_filter, close_range_refusal_names_the_kernel)
+{
+  char *names[] = { "close_range", NULL };
+  int nrs[] = { seccomp_syscall_resolve_name ("close_range") };
+  struct fmr_seccomp_rule r = rule (names, nrs, FMR_SCMP_ERRNO, ENOSYS);
+  struct fmr_seccomp s = { .default_action = FMR_SCMP_ALLOW, .rules = &r, .n_rules = 1 };
+  struct fmr_bpf bpf;
+  cleanup_error fmr_error_t err = NULL;
+  cr_assert_eq (seccomp_compile (&s, &bpf, &err), 0);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      cleanup_error fmr_error_t e = NULL, e2 = NULL;
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load_bpf (&bpf, &e) < 0)
+        _exit (2);
+      bool cloexec = fd_close_range (3, ~0u, CLOSE_RANGE_CLOEXEC, &e) < 0
+                     && strstr (e->msg, "close_range CLOSE_RANGE_CLOEXEC: needs Linux 5.11 or later");
+      bool plain = fd_close_range (3, ~0u, 0, &e2) < 0 && strstr (e2->msg, "close_range: needs Linux 5.9 or later");
+      _exit (cloexec && plain ? 0 : 1);
+    }
+  int st;
+  cr_assert_eq (waitpid (pid, &st, 0), pid);
+  cr_assert (WIFEXITED (st) && WEXITSTATUS (st) == 0, "child status 0x%x", st);
   seccomp_bpf_free (&bpf);
 }

@@ -10,7 +10,7 @@ fmrfromagerdir = $(pkgdatadir)/fromager
 dist_fmrfromager_DATA = contrib/fromager/README.md
 fmrsandboxdir = $(fmrpythondir)/fmr_sandbox
 dist_fmrsandbox_DATA = contrib/fromager/fmr_sandbox/__init__.py contrib/fromager/fmr_sandbox/bundle.py \
-	contrib/fromager/fmr_sandbox/envfilter.py contrib/fromager/fmr_sandbox/hookcall.py \
+	contrib/fromager/fmr_sandbox/guard.py contrib/fromager/fmr_sandbox/hookcall.py \
 	contrib/fromager/fmr_sandbox/isolate.py contrib/fromager/fmr_sandbox/plugin.py \
 	contrib/fromager/fmr_sandbox/runner.py contrib/fromager/fmr_sandbox/step.py \
 	contrib/fromager/fmr_sandbox/shipped.py

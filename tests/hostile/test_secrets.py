@@ -57,7 +57,8 @@ class Secrets(HostileTest):
                           FROMAGER_SCRUB_ENV_VARS="MY_INDEX_KEY", HARMLESS="kept")
         uid, gid = caller_ids()
         config = bundle.build_config([self.hostile, "env-credential", TOKEN], cwd=self.work, env=caller_env,
-                                     writable=[self.work], readonly=[self.bin_dir], uid=uid, gid=gid)
+                                     writable=[self.work], readonly=[self.bin_dir], uid=uid, gid=gid,
+                                     keep_env=["HARMLESS"])
         self.assertIn("HARMLESS=kept", config["process"]["env"])
         # The outer fmr-run itself runs with every credential in its environment.
         got = self.attack(config=config, env=caller_env)

@@ -5,12 +5,12 @@ order, every bundle accepted by `fmr-run validate`; PEP 517 call detection
 and fmr-isolate's settings."""
 import json
 import os
+import shutil
 import subprocess
 import unittest
 
 import wheeltest
-from fmr_sandbox import bundle, hookcall, isolate, plugin
-from fmr_sandbox.envfilter import EnvFilter
+from fmr_sandbox import bundle, guard, hookcall, isolate, plugin
 
 
 def spec_config(test, *spec_args):
@@ -27,8 +27,12 @@ def emit(test, config):
     return d
 
 
+RO_TREE = ["rbind", "ro", "nosuid", "nodev"]
+RW_TREE = ["rbind", "rw", "nosuid", "nodev"]
+
+
 class SameAsSpecTest(unittest.TestCase):
-    """For the same inputs, the emitter writes what `fmr-run spec` writes."""
+    """The emitter adds nothing of its own: its config is spec's."""
 
     def compare(self, network):
         tmp = wheeltest.scratch(self)
@@ -36,15 +40,10 @@ class SameAsSpecTest(unittest.TestCase):
         os.mkdir(rw)
         os.mkdir(ro)
         args = ["/usr/bin/python3", "-c", "pass"]
-        opts = ["--rw", rw, "--ro", ro, "--cwd", rw, "--timeout", "90"] + (["--network"] if network else [])
+        opts = ["--pass-env", "--rw", rw, "--ro", ro, "--cwd", rw, "--timeout", "90"] + (["--network"] if network else [])
         want = spec_config(self, *opts, args)
-        env = dict(e.split("=", 1) for e in want["process"]["env"])
-        got = bundle.build_config(args, cwd=rw, env=env, writable=[rw], readonly=[ro], network=network,
-                                  timeout=90, env_filter=EnvFilter(use_defaults=False))
-        got_env = set(got["process"].pop("env"))
-        want_env = set(want["process"].pop("env"))
-        self.assertEqual(got_env - want_env, set())
-        self.assertEqual(want_env - got_env, set())
+        got = bundle.build_config(args, cwd=rw, env=os.environ, writable=[rw], readonly=[ro], network=network,
+                                  timeout=90)
         self.assertEqual(json.dumps(got, indent=1), json.dumps(want, indent=1))
 
     def test_offline(self):
@@ -68,96 +67,154 @@ class EmitterTest(unittest.TestCase):
     def test_validate_accepts_and_venv_stays_read_only(self):
         config = bundle.build_config(
             [self.python, "-c", "pass"], cwd=self.work, env={"PATH": "/usr/bin", "GITHUB_TOKEN": "x"},
-            writable=[self.work], readonly=bundle.interpreter_paths(self.python), timeout=2.5)
+            writable=[self.work], pythons=[self.python], timeout=2.5)
         d = emit(self, config)
         done = bundle.validate_bundle(d)
         self.assertEqual(done.returncode, 0, done.stdout)
         dests = [m["destination"] for m in config["mounts"]]
         mounts = self.mounts(config)
-        self.assertEqual(mounts[self.work]["options"], bundle.RW_TREE)
-        self.assertEqual(mounts[self.venv]["options"], bundle.RO_TREE)
+        self.assertEqual(mounts[self.work]["options"], RW_TREE)
+        self.assertEqual(mounts[self.venv]["options"], RO_TREE)
         self.assertLess(dests.index(self.work), dests.index(self.venv))  # ro venv on top of rw work
-        self.assertEqual(config["annotations"], {"run.fmr.timeout": "2.5"})
+        self.assertEqual(config["annotations"]["run.fmr.timeout"], "2.5")
         self.assertIn("CARGO_NET_OFFLINE=true", config["process"]["env"])
         self.assertNotIn("GITHUB_TOKEN=x", config["process"]["env"])
         self.assertIn({"type": "network"}, config["linux"]["namespaces"])
         self.assertNotIn("/etc/resolv.conf", mounts)
-        with open(os.path.join(d, "config.json"), encoding="utf-8") as f:
-            self.assertEqual(json.load(f), config)
-
-    def test_output_is_stable(self):
-        kw = dict(cwd=self.work, env={"B": "2", "A": "1", "PATH": "/bin"}, writable=[self.work])
-        one = json.dumps(bundle.build_config(["/bin/true"], **kw), indent=2)
-        two = json.dumps(bundle.build_config(["/bin/true"], **kw), indent=2)
-        self.assertEqual(one, two)
-        env = bundle.build_config(["/bin/true"], **kw)["process"]["env"]
-        self.assertEqual(env, sorted(env))
-
-    def test_network_on_shares_host_and_binds_resolv_conf(self):
-        config = bundle.build_config(["/bin/true"], cwd=self.work, env={}, writable=[self.work], network=True)
-        self.assertNotIn({"type": "network"}, config["linux"]["namespaces"])
-        self.assertNotIn("CARGO_NET_OFFLINE=true", config["process"]["env"])
-        if os.path.exists("/etc/resolv.conf"):
-            self.assertEqual(self.mounts(config)["/etc/resolv.conf"]["options"], bundle.RO_FILE)
-        self.assertEqual(bundle.validate_bundle(emit(self, config)).returncode, 0)
 
     def test_redundant_binds_are_dropped(self):
-        plan = bundle.plan_binds([self.work, os.path.join(self.work, "pkg-1.0")],
-                                 ["/usr/lib", self.venv, self.venv + "/bin"], ["/usr"])
-        self.assertEqual(plan, [(self.work, True), (self.venv, False)])
+        config = bundle.build_config(["/bin/true"], cwd=self.work, env={},
+                                     writable=[self.work, os.path.join(self.work, "pkg-1.0")],
+                                     readonly=["/usr/lib", self.venv, self.venv + "/bin"])
+        binds = [(m["destination"], m["options"]) for m in config["mounts"]
+                 if m["destination"].startswith(self.tmp)]
+        self.assertEqual(binds, [(self.work, RW_TREE), (self.venv, RO_TREE)])
+        self.assertNotIn("/usr/lib", self.mounts(config))
 
     def test_same_path_both_ways_is_read_only(self):
-        self.assertEqual(bundle.plan_binds([self.work], [self.work], ["/usr"]), [(self.work, False)])
+        config = bundle.build_config(["/bin/true"], cwd=self.work, env={}, writable=[self.work],
+                                     readonly=[self.work])
+        self.assertEqual(self.mounts(config)[self.work]["options"], RO_TREE)
 
-    def test_refuses_dangerous_writable_paths(self):
-        for path in ("/", "/usr/local", "/etc", "/proc/self", os.path.expanduser("~"), "/dev", "/tmp"):
+    def test_refuses_dangerous_paths(self):
+        for path in ("/", "/usr/local", "/etc", "/proc/self", os.path.expanduser("~"), "/dev", "/tmp",
+                     "/root", "/home", os.path.join(self.tmp, "missing")):
             with self.assertRaises(bundle.BundleError, msg=path):
-                bundle.plan_binds([path], [], ["/usr"])
-        with self.assertRaises(bundle.BundleError):
-            bundle.plan_binds([os.path.join(self.tmp, "missing")], [], ["/usr"])
+                guard.check_path(path, writable=True)
+        for path in ("/etc", "/root", "/tmp", os.path.expanduser("~")):
+            with self.assertRaises(bundle.BundleError, msg=path):
+                guard.check_path(path, writable=False)
+        self.assertEqual(guard.check_path(self.work, writable=True), self.work)
 
-    def test_interpreter_paths(self):
-        self.assertEqual(bundle.interpreter_paths("/usr/bin/python3"), ["/usr"])
-        self.assertEqual(bundle.interpreter_paths(self.python), [self.venv, "/usr"])
-        # A base interpreter outside /usr (pyenv, /opt/python): its prefix, with links resolved.
+    def test_every_home_of_the_host_counts(self):
+        other = os.path.join(self.tmp, "home-of-someone")
+        os.mkdir(other)
+        self.assertIn("home directory", guard.refusal(other, True, homes=[other]))
+        self.assertIn("home directory", guard.refusal(self.tmp, False, homes=[other]))  # a parent of it
+        self.assertIsNone(guard.refusal(self.work, True, homes=[other]))
+        self.assertIn("/root", guard.host_homes())
+
+    def test_bundle_directory_refused(self):
+        b = os.path.join(self.work, "bundle")
+        with self.assertRaises(bundle.BundleError):
+            guard.check_path(self.work, writable=True, bundle_dir=b)
+        with self.assertRaises(bundle.BundleError):
+            bundle.emit(os.path.join(self.work, "b"), ["/bin/true"], env={}, cwd=self.work, writable=[self.work])
+
+    def test_links_a_step_could_plant_are_refused(self):
+        # work/link -> a home; work/link/.. is the home's parent, not work
+        # (normpath would say work).
+        target = os.path.join(self.tmp, "elsewhere", "deep")
+        os.makedirs(target)
+        os.symlink(target, os.path.join(self.work, "link"))
+        for path in (os.path.join(self.work, "link"), os.path.join(self.work, "link", ".."),
+                     os.path.join(self.work, "link", "x")):
+            with self.assertRaises(bundle.BundleError, msg=path) as cm:
+                guard.check_path(path, writable=True)
+        self.assertIn("symbolic link", str(cm.exception))
+        # Links only root can have made are followed (/usr/bin/python3 -> python3.N).
+        self.assertEqual(guard.real_path("/usr/bin/python3"), os.path.realpath("/usr/bin/python3"))
+
+    def test_interpreter_paths_come_from_links_not_pyvenv_cfg(self):
+        # A base interpreter outside /usr: its real prefix is read-only; the
+        # `home` of pyvenv.cfg (a file a step might have written) is not used.
         opt = os.path.join(self.tmp, "opt")
+        secret = os.path.join(self.tmp, "secret")
         os.makedirs(os.path.join(opt, "py-real", "bin"))
+        os.mkdir(secret)
         os.symlink("py-real", os.path.join(opt, "current"))
         os.symlink("/usr/bin/python3", os.path.join(opt, "py-real", "bin", "python3"))
+        shutil.copy("/usr/bin/python3", os.path.join(opt, "py-real", "bin", "python3.real"))
+        os.unlink(os.path.join(opt, "py-real", "bin", "python3"))
+        os.rename(os.path.join(opt, "py-real", "bin", "python3.real"), os.path.join(opt, "py-real", "bin", "python3"))
         venv2 = os.path.join(self.tmp, "venv2")
         os.makedirs(os.path.join(venv2, "bin"))
         os.symlink(os.path.join(opt, "current", "bin", "python3"), os.path.join(venv2, "bin", "python"))
         with open(os.path.join(venv2, "pyvenv.cfg"), "w") as f:
-            f.write("home = %s/current/bin\n" % opt)
-        got = bundle.interpreter_paths(os.path.join(venv2, "bin", "python"))
-        self.assertEqual(got, [venv2, opt + "/current", opt + "/py-real", "/usr"])
+            f.write("home = %s/bin\n" % secret)
+        config = bundle.build_config(["/bin/true"], cwd="/", env={}, pythons=[os.path.join(venv2, "bin", "python")])
+        mounts = self.mounts(config)
+        self.assertEqual(mounts[venv2]["options"], RO_TREE)
+        self.assertEqual(mounts[opt + "/py-real"]["options"], RO_TREE)
+        self.assertNotIn(secret, mounts)
+        self.assertNotIn(opt + "/current", mounts)
 
-    def test_seccomp_is_the_default_profile(self):
-        with open(os.path.join(wheeltest.TOP_SRCDIR, "schemas", "seccomp-default.json")) as f:
-            self.assertEqual(bundle.default_seccomp(), json.load(f))
+    def test_venv_guard_sees_a_replaced_venv(self):
+        g = guard.VenvGuard([self.venv])
+        g.check()
+        os.rename(self.venv, self.venv + ".old")
+        os.makedirs(os.path.join(self.venv, "bin"))
+        os.symlink("/bin/sh", os.path.join(self.venv, "bin", "python"))
+        shutil.copy(os.path.join(self.venv + ".old", "pyvenv.cfg"), self.venv)
+        with self.assertRaises(guard.VenvChanged) as cm:
+            g.check()
+        self.assertIn("bin/python resolves to", str(cm.exception))
 
     def test_rootfs_holds_the_usr_merge_links(self):
         d = emit(self, bundle.build_config(["/bin/true"], cwd="/", env={}))
-        for name in bundle.TOPDIRS:
+        for name in ("bin", "lib", "lib64", "sbin"):
             if os.path.islink("/" + name):
                 self.assertEqual(os.readlink(os.path.join(d, "rootfs", name)), os.readlink("/" + name))
 
 
 class HookCallTest(unittest.TestCase):
+    def call(self, hook, **kwargs):
+        tmp = wheeltest.scratch(self)
+        control = os.path.join(tmp, "ctl")
+        os.mkdir(control)
+        for v in kwargs.values():
+            os.makedirs(v, exist_ok=True)
+        with open(os.path.join(control, "input.json"), "w") as f:
+            json.dump({"kwargs": dict(kwargs, config_settings=None)}, f)
+        script = "/usr/lib/python3/dist-packages/pep517/in_process/_in_process.py"
+        return hookcall.detect(["/usr/bin/python3", script, hook, control]), control, script
+
     def test_detects_an_in_process_call(self):
         tmp = wheeltest.scratch(self)
-        control, wheels = os.path.join(tmp, "ctl"), os.path.join(tmp, "wheels")
-        os.mkdir(control)
-        os.mkdir(wheels)
-        with open(os.path.join(control, "input.json"), "w") as f:
-            json.dump({"kwargs": {"wheel_directory": wheels, "config_settings": None}}, f)
-        script = "/usr/lib/python3/dist-packages/pep517/in_process/_in_process.py"
-        call = hookcall.detect(["/usr/bin/python3", script, "build_wheel", control])
+        wheels, meta = os.path.join(tmp, "wheels"), os.path.join(tmp, "meta")
+        call, control, script = self.call("build_wheel", wheel_directory=wheels, metadata_directory=meta)
         self.assertIsNotNone(call)
-        self.assertEqual(call.writable, [control, wheels])
-        self.assertEqual(call.readonly, [script, "/usr"])
+        self.assertEqual(call.writable, [control])  # the wheel goes to a per-step folder
+        self.assertEqual(call.readonly, [script, meta])  # build_wheel reads the metadata
         self.assertIsNone(hookcall.detect(["/usr/bin/python3", script, "rm_rf", control]))
         self.assertIsNone(hookcall.detect(["/usr/bin/python3", "-c", "pass", control]))
+
+    def test_outputs_moved_by_the_host_links_refused(self):
+        wheels = os.path.join(wheeltest.scratch(self), "wheels")
+        call, control, _ = self.call("build_wheel", wheel_directory=wheels)
+        out = hookcall.StepOutputs(call)
+        (step_dir,) = out.writable
+        with open(os.path.join(control, "input.json")) as f:
+            self.assertEqual(json.load(f)["kwargs"]["wheel_directory"], step_dir)
+        open(os.path.join(step_dir, "p-1.0-py3-none-any.whl"), "w").close()
+        out.finish(True)
+        self.assertEqual(os.listdir(wheels), ["p-1.0-py3-none-any.whl"])
+        call, control, _ = self.call("build_wheel", wheel_directory=wheels)
+        out = hookcall.StepOutputs(call)
+        os.symlink("/etc/passwd", os.path.join(out.writable[0], "evil.whl"))
+        with self.assertRaises(ValueError):
+            out.finish(True)
+        self.assertEqual(os.listdir(wheels), ["p-1.0-py3-none-any.whl"])
 
 
 class IsolateSettingsTest(unittest.TestCase):
@@ -191,11 +248,13 @@ class IsolateSettingsTest(unittest.TestCase):
         self.assertEqual((kw["tmpfs"], "/usr/share" in kw["writable"]), ([], False))
 
     def test_own_settings_do_not_enter_the_sandbox(self):
-        env = {"PATH": "/usr/bin", "FMR_ISOLATE_RO": "/usr", "FMR_RUN": "/x", "KEEP": "1"}
+        env = {"PATH": "/usr/bin", "FMR_ISOLATE_RO": "/usr", "FMR_RUN": "/x", "KEEP": "1", "OTHER": "2",
+               "FMR_ISOLATE_KEEP_ENV": "KEEP,FMR_RUN"}
         kw = isolate.plan(["/bin/true"], env, wheeltest.scratch(self))
         names = [e.split("=")[0] for e in bundle.build_config(**kw)["process"]["env"]]
         self.assertIn("KEEP", names)
-        self.assertNotIn("FMR_RUN", names)
+        self.assertNotIn("OTHER", names)  # not a build setting: the allow-list leaves it out
+        self.assertIn("FMR_RUN", names)  # kept explicitly
         self.assertNotIn("FMR_ISOLATE_RO", names)
 
 

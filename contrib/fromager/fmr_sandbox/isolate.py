@@ -3,11 +3,16 @@
 with the whole sandbox behind it.
 
 CMD runs in the caller's working directory with the caller's environment
-(filtered) and fmr-isolate exits with CMD's status (128+N when it died of
-signal N, 124 on timeout, 125 when the sandbox could not be built).  The
-working directory is writable; when CMD is a PEP 517 in-process hook call,
-its control directory and output directory are writable and its script,
-venv and interpreter readable.  Everything else is the default sandbox.
+(filtered by `fmr-run spec --pass-env`) and fmr-isolate exits with CMD's
+status (128+N when it died of signal N, 124 on timeout, 125 when the
+sandbox could not be built or a step changed the build venv).  The working
+directory is writable (checked by its real path: never a home, /tmp itself
+or a path reached through a link a step could have made); every python the
+command runs and its venv are read-only and checked after the step; a PEP
+517 in-process hook call gets its control directory and a per-step output
+folder, moved into the real output directory afterwards.  Everything else
+is the default sandbox.  Keep FMR_ISOLATE_RW empty: a wider writable tree
+(the whole work dir, the wheel repository) lets one step prepare the next.
 
 Settings (environment variables, or the JSON file FMR_ISOLATE_CONFIG names;
 a variable beats the file):
@@ -32,9 +37,8 @@ import subprocess
 import sys
 from typing import Dict, List, Optional
 
-from . import bundle, hookcall
-from .envfilter import split_names
-from .step import EXIT_FMR_FAILED, run_step, settings_filter
+from . import bundle, guard
+from .step import EXIT_FMR_FAILED, run_step, split_names
 
 PROG = "fmr-isolate"
 _TRUE = ("1", "on", "true", "yes")
@@ -97,55 +101,49 @@ def load_settings(environ: Dict[str, str]) -> dict:
 
 
 def plan(argv: List[str], environ: Dict[str, str], cwd: str) -> dict:
-    """The arguments of run_step for `fmr-isolate ARGV` (without running it)."""
+    """The arguments of run_step for `fmr-isolate ARGV` (without running it).
+    Only the working directory (the package's own source tree, in
+    fromager's calls) is writable by default, checked by its real path; a
+    PEP 517 hook's output goes to a per-step folder (run_step)."""
     s = load_settings(environ)
     writable: List[str] = list(s["rw"])
-    readonly: List[str] = list(s["ro"])
     tmpfs: List[str] = []
-    why = bundle.unsafe_writable(cwd)
-    private = bundle.home_reason(cwd) or (why if why and why.startswith("a temporary") else None)
-    if why is None:
+    try:
+        guard.check_path(cwd, writable=True)
         writable.append(cwd)
-    elif private:
-        # Never the caller's home nor the shared /tmp: an empty private
-        # directory at the same path instead.
-        logging.getLogger("fmr_sandbox").warning(
-            "%s: working directory %s is %s: an empty private directory takes its place",
-            PROG, cwd, private)
-        tmpfs.append(cwd)
-    # else: / or a system directory, seen read-only (or not at all) inside
-    call = hookcall.detect(argv)
-    if call is not None:
-        writable += call.writable
-        readonly += call.readonly
-    else:
-        readonly += _command_interpreters(argv[0], environ)
-    home = s["home"] or "/tmp"
+    except bundle.BundleError as e:
+        try:
+            guard.check_path(cwd, writable=False)  # a system directory: seen read-only
+        except bundle.BundleError:
+            # Never a home, the shared /tmp or a path reached through a
+            # link a step could plant: an empty private directory there.
+            logging.getLogger("fmr_sandbox").warning(
+                "%s: working directory %s: %s: an empty private directory takes its place", PROG, cwd, e)
+            tmpfs.append(cwd)
     if s["home"]:
         writable.append(s["home"])
-    return dict(args=argv, cwd=cwd, env=environ, writable=writable, readonly=readonly, tmpfs=tmpfs,
-                network=s["network"], timeout=s["timeout"],
-                env_filter=settings_filter(environ, s["keep_env"], s["delete_env"]),
-                set_env={"HOME": home, "TMPDIR": "/tmp"})
+    # fromager's layout: work-dir/NAME-VERSION/{NAME-VERSION (cwd), build-PYVER}.
+    # Every venv beside the working directory is read-only and checked
+    # after the step, whatever the command.
+    venvs = _sibling_venvs(cwd)
+    return dict(args=argv, cwd=cwd, env=environ, writable=writable, readonly=list(s["ro"]), tmpfs=tmpfs,
+                venvs=venvs, pythons=[os.path.join(v, "bin", "python") for v in venvs
+                                      if os.path.exists(os.path.join(v, "bin", "python"))],
+                network=s["network"], timeout=s["timeout"], keep_env=s["keep_env"], delete_env=s["delete_env"],
+                home=s["home"])
 
 
-def _command_interpreters(cmd: str, environ: Dict[str, str]) -> List[str]:
-    """Read-only paths for a command that is, or is installed in, a Python
-    venv (python, venv/bin/wheel, ...), and for the active VIRTUAL_ENV."""
-    found: List[str] = []
-    path = cmd if os.sep in cmd else shutil.which(cmd, path=environ.get("PATH")) or cmd
-    pythons = []
-    if os.path.basename(path).startswith("python"):
-        pythons.append(path)
-    venv = os.path.dirname(os.path.dirname(os.path.abspath(path)))
-    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
-        pythons.append(os.path.join(venv, "bin", "python"))
-    active = environ.get("VIRTUAL_ENV")
-    if active and os.path.isfile(os.path.join(active, "pyvenv.cfg")):
-        pythons.append(os.path.join(active, "bin", "python"))
-    for python in pythons:
-        if os.path.exists(python):
-            found += bundle.interpreter_paths(python)
+def _sibling_venvs(cwd: str) -> List[str]:
+    parent = os.path.dirname(os.path.abspath(cwd))
+    found = []
+    try:
+        names = sorted(os.listdir(parent))
+    except OSError:
+        return found
+    for name in names:
+        path = os.path.join(parent, name)
+        if not os.path.islink(path) and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            found.append(path)
     return found
 
 
@@ -167,7 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         kwargs = plan(argv, dict(os.environ), os.getcwd())
         done = run_step(stdin=_stdin(), **kwargs)
-    except (SettingsError, bundle.BundleError, OSError) as e:
+    except (SettingsError, bundle.BundleError, guard.VenvChanged, ValueError, OSError) as e:
         sys.stderr.write("%s: %s\n" % (PROG, e))
         return EXIT_FMR_FAILED
     return done.returncode

@@ -10,12 +10,15 @@ settings.yaml:
       run_sandboxed: fmr_sandbox.plugin:run_sandboxed
       run_unconfined: fmr_sandbox.plugin:run_unconfined
 
-Per package+version, in work-dir/NAME-VERSION (sdist_root_dir.parent), the
-only writable directory: setup creates tmp/, home/ and dist/; every sandboxed
-command gets HOME=home/, TMPDIR=tmp/, that directory writable (nodev,
-nosuid), its build venv, the base interpreter and the in-process hook script
-read-only, no network, a filtered environment; teardown removes tmp/ and
-home/ and checks that dist/ holds only regular files.
+Per package+version, in work-dir/NAME-VERSION (sdist_root_dir.parent):
+setup creates tmp/, home/ and dist/; every sandboxed command, whatever it
+is, gets HOME=home/, TMPDIR=tmp/, the source tree, tmp/, home/ and dist/
+writable (nodev, nosuid) and nothing else of the work directory; every
+build venv there, the base interpreter and the in-process hook script
+read-only, the venvs' identity checked after the step; a hook's output in
+a per-step folder the host moves; no network; the environment filtered by
+`fmr-run spec` (keep_env / delete_env from fromager's settings); teardown
+removes tmp/ and home/ and checks that dist/ holds only regular files.
 """
 
 import logging
@@ -28,8 +31,8 @@ import subprocess
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from . import bundle, hookcall
-from .step import EXIT_TIMEOUT, run_step, settings_filter
+from . import bundle
+from .step import EXIT_TIMEOUT, run_step
 
 logger = logging.getLogger("fmr_sandbox")
 
@@ -150,22 +153,37 @@ def _settings_lists(ctx: Any) -> Sequence[Sequence[str]]:
     return get("keep_env"), get("delete_env")
 
 
-def step_policy(args: Sequence[str], sdist_root_dir: pathlib.Path) -> dict:
-    """Writable, read-only paths and the environment additions of one
-    command of a package's build."""
+def build_venvs(work: pathlib.Path) -> List[str]:
+    """The package's build venvs: every directory of work-dir/NAME-VERSION
+    holding a pyvenv.cfg (fromager's build-PYVER).  Taken from the host's
+    listing before the step, never from anything a step wrote."""
+    found = []
+    try:
+        entries = sorted(work.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.is_symlink() and entry.is_dir() and (entry / "pyvenv.cfg").is_file():
+            found.append(str(entry))
+    return found
+
+
+def step_policy(args: Sequence[str], sdist_root_dir: pathlib.Path, cwd: Optional[str] = None) -> dict:
+    """What one command of a package's build may touch: the package's own
+    source tree, tmp/, home/ and dist/ writable; its build venvs read-only
+    and checked after the step whatever the command is; nothing else of
+    the work directory."""
     work = _work_dir(sdist_root_dir)
-    writable, readonly = [str(work)], []
-    call = hookcall.detect(args)
-    if call is not None:
-        # Today's pyproject_hooks keeps its control files in /tmp; the
-        # proposal moves them into work/, where they are writable already.
-        writable += call.writable
-        readonly += call.readonly
-    elif os.path.basename(os.fsdecode(args[0])).startswith("python"):
-        readonly += bundle.interpreter_paths(os.fsdecode(args[0]))
-    tmp = str(work / "tmp")
-    set_env = {"HOME": str(work / "home"), "TMPDIR": tmp, "TMP": tmp, "TEMP": tmp}
-    return {"writable": writable, "readonly": readonly, "set_env": set_env}
+    writable = [str(pathlib.Path(sdist_root_dir).absolute())] + [str(work / d) for d in SANDBOX_DIRS]
+    readonly = []
+    if cwd is not None and not any(os.path.abspath(cwd) == w or os.path.abspath(cwd).startswith(w + "/")
+                                   for w in writable):
+        readonly.append(cwd)
+    venvs = build_venvs(work)
+    return {"writable": writable, "readonly": readonly, "venvs": venvs,
+            "pythons": [os.path.join(v, "bin", "python") for v in venvs
+                        if os.path.exists(os.path.join(v, "bin", "python"))],
+            "home": str(work / "home"), "tmpdir": str(work / "tmp")}
 
 
 def run_sandboxed(
@@ -188,12 +206,11 @@ def run_sandboxed(
     args = [os.fsdecode(a) for a in args]
     environ = dict(os.environ if env is None else env)
     keep_env, delete_env = _settings_lists(ctx)
-    policy = step_policy(args, sdist_root_dir)
     cwd = os.fsdecode(cwd) if cwd is not None else str(sdist_root_dir)
+    policy = step_policy(args, sdist_root_dir, cwd)
     logger.debug("%s: sandboxed: %s in %s", getattr(req, "name", req), shlex.join(args), cwd)
     done = run_step(
-        args, cwd=cwd, env=environ, network=False, timeout=timeout,
-        env_filter=settings_filter(environ, keep_env, delete_env),
+        args, cwd=cwd, env=environ, network=False, timeout=timeout, keep_env=keep_env, delete_env=delete_env,
         stdin=subprocess.DEVNULL if stdin is None else stdin, stdout=stdout, stderr=stderr,
         text=text, **policy)
     if timeout is not None and done.returncode == EXIT_TIMEOUT:

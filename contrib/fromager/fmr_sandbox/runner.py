@@ -8,9 +8,10 @@ pep517.wrappers.Pep517HookCaller that runs every hook inside fmr-run.
 
 Both classes call runner(cmd, cwd=None, extra_environ=None) with
 cmd = [python, .../_in_process.py, HOOK, CONTROL_DIR].  The runner makes cwd
-(the source tree), the control directory and the hook's output directory
-writable, the script, the build venv and the base interpreter readable, and
-nothing else of the caller's files visible.  A failing hook raises
+(the source tree) and the control directory writable, the hook's output
+goes to a per-step folder moved into the real one afterwards, the script,
+the build venv and the base interpreter are read-only (the venv checked
+after each hook), and nothing else of the caller's files is visible.  A failing hook raises
 subprocess.CalledProcessError, as the default runners do.
 """
 
@@ -18,9 +19,7 @@ import os
 import subprocess
 from typing import Iterable, Mapping, Optional, Sequence
 
-from . import hookcall
-from .bundle import interpreter_paths
-from .step import run_step, settings_filter
+from .step import run_step
 
 
 class SandboxRunner:
@@ -57,24 +56,12 @@ class SandboxRunner:
         env = dict(os.environ)
         env.update(extra_environ or {})
         cwd = os.path.abspath(cwd or os.getcwd())
-        writable = [cwd] + self.writable
-        readonly = list(self.readonly)
-        call = hookcall.detect(cmd)
-        if call is not None:
-            writable += call.writable
-            readonly += call.readonly
-        else:
-            readonly += interpreter_paths(os.fsdecode(cmd[0]))
-        # A private HOME and TMPDIR: the caller's are not in the sandbox.
-        set_env = {"HOME": self.home or "/tmp", "TMPDIR": self.tmpdir or "/tmp"}
-        for path in (self.home, self.tmpdir):
-            if path:
-                writable.append(path)
+        writable = [cwd] + self.writable + [p for p in (self.home, self.tmpdir) if p]
         output = subprocess.PIPE if self.quiet else None
         done = run_step(
-            cmd, cwd=cwd, env=env, writable=writable, readonly=readonly, network=self.network,
-            timeout=self.timeout, env_filter=settings_filter(env, self.keep_env, self.delete_env),
-            set_env=set_env, stdout=output, stderr=subprocess.STDOUT if self.quiet else None,
+            cmd, cwd=cwd, env=env, writable=writable, readonly=self.readonly, network=self.network,
+            timeout=self.timeout, keep_env=self.keep_env, delete_env=self.delete_env, home=self.home,
+            tmpdir=self.tmpdir, stdout=output, stderr=subprocess.STDOUT if self.quiet else None,
             fmr_run=self.fmr_run)
         self.last = done
         if done.returncode != 0:

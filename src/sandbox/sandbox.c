@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -47,13 +49,6 @@ struct joined_ns
   const struct fmr_bundle *b;
   size_t n;
 };
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-#ifndef NS_GET_NSTYPE
-#define NS_GET_NSTYPE _IO (0xb7, 0x3)
-#endif
 
 /* A namespace path is opened with O_PATH (a FIFO does not block, a device
  * is not opened), checked to be on nsfs, then reopened for reading through

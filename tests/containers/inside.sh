@@ -71,6 +71,27 @@ mark outer-alive $?
 kill "$SP"
 wait "$SP" 2>/dev/null
 
+# The emitter of the fromager plugin writes what spec wrote.
+if [ -d /opt/fromager/fmr_sandbox ]; then
+  FMR_RUN=$F PYTHONPATH=/opt/fromager python3 - "$T/b/config.json" "$T/e" > "$T/emitter.out" 2>&1 <<'EOF'
+import json, sys
+from fmr_sandbox import bundle
+spec = json.load(open(sys.argv[1]))
+for _ in range(2):  # spec's note is passed on once
+    with open(bundle.emit(sys.argv[2], ["/bin/true"], env={"PATH": "/usr/bin"}, cwd="/")) as f:
+        got = json.load(f)
+def pick(c):
+    return ([m for m in c["mounts"] if m["destination"] == "/proc"], c.get("hostname"),
+            {k: v for k, v in c.get("annotations", {}).items() if k.startswith("run.fmr.note.")},
+            c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"])
+print("same" if pick(got) == pick(spec) else "differs: %r != %r" % (pick(got), pick(spec)))
+r = bundle.validate_bundle(sys.argv[2])
+print("validate", r.returncode, r.stdout.strip())
+EOF
+  mark emitter $?
+  show emitter "$T/emitter.out"
+fi
+
 # A bundle that asks for a hostname anyway.
 python3 - "$T/b/config.json" "$T/h" <<'EOF'
 import json, os, shutil, sys

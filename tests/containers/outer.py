@@ -138,6 +138,7 @@ def _rootfs(root, env):
             os.makedirs(os.path.join(root, d), exist_ok=True)
     open(os.path.join(root, "opt", "fmr-run"), "w").close()
     open(os.path.join(root, "opt", "inside.sh"), "w").close()
+    os.mkdir(os.path.join(root, "opt", "fromager"))
     if env.engine == "docker":
         open(os.path.join(root, ".dockerenv"), "w").close()
 
@@ -161,6 +162,9 @@ def config(env, args, env_vars=()):
         _mount("/etc", "bind", "/etc", ["rbind", "ro", "nosuid", "nodev"]),
         _mount("/opt/fmr-run", "bind", os.path.realpath(FMR_RUN), ["bind", "ro", "nosuid", "nodev"]),
         _mount("/opt/inside.sh", "bind", os.path.join(HERE, "inside.sh"), ["bind", "ro", "nosuid", "nodev"]),
+        _mount("/opt/fromager", "bind", os.path.realpath(os.path.join(HERE, os.pardir, os.pardir, "contrib",
+                                                                       "fromager")),
+               ["rbind", "ro", "nosuid", "nodev"]),
     ]
     # What each engine leaves in its containers, and fmr-run check looks for.
     if env.engine == "podman":

@@ -123,6 +123,14 @@ class WorksCase(EnvCase):
             self.assertIn(fix, note)
         self.assertEqual(len([l for l in self.lines("spec-err") if "/proc" in l]), 1, self.text("spec-err"))
 
+    def test_emitter_writes_what_spec_wrote(self):
+        self.assertEqual(self.status.get("emitter"), 0, self.text("emitter"))
+        lines = self.lines("emitter")
+        self.assertIn("same", lines, self.text("emitter"))
+        self.assertTrue([l for l in lines if l.startswith("validate 0")], self.text("emitter"))
+        # spec's own line on stderr passes through, once.
+        self.assertEqual(len([l for l in lines if "/proc: a new proc mount is refused" in l]), 1, lines)
+
     def test_payload_runs(self):
         self.assertEqual(self.status.get("run"), 0, self.text("run-err"))
         self.assertEqual(self.lines("run")[0], "PAYLOAD-RAN")

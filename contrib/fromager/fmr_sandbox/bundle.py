@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from typing import Iterable, List, Mapping, Optional, Sequence
 
@@ -106,7 +107,21 @@ def emit(bundle_dir: str, args: Sequence[str], *, env: Mapping[str, str], fmr_ru
                           stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise BundleError(done.stderr.strip() or "fmr-run spec failed (exit status %d)" % done.returncode)
+    _pass_on_notes(done.stderr)
     return os.path.join(bundle_dir, "config.json")
+
+
+_notes_said: set = set()
+
+
+def _pass_on_notes(stderr: str) -> None:
+    """spec's lines about what it left out on this host (a masked /proc bound
+    instead of a fresh one, no hostname), once per process: every step's
+    spec says the same."""
+    for line in stderr.splitlines():
+        if line and line not in _notes_said:
+            _notes_said.add(line)
+            sys.stderr.write(line + "\n")
 
 
 def build_config(args: Sequence[str], *, env: Mapping[str, str], fmr_run: Optional[str] = None,

@@ -71,6 +71,51 @@ mark outer-alive $?
 kill "$SP"
 wait "$SP" 2>/dev/null
 
+# The process limit with /proc bound (no pid_max): RLIMIT_NPROC, lowered
+# to 32 here, stops a fork bomb whose payload is not host uid 0.  At most
+# 200 children, all killed with the sandbox.
+cat > "$T/forks.py" <<'EOF'
+import errno, os, time
+n = 0
+try:
+    while n < 200:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        n += 1
+    print("unbounded", n)
+except OSError as e:
+    print("stopped", n, errno.errorcode.get(e.errno, e.errno))
+EOF
+python3 - "$T/b/config.json" "$T/n" "$T/forks.py" <<'EOF'
+import json, os, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["rlimits"] = [r for r in c["process"]["rlimits"] if r["type"] != "RLIMIT_NPROC"]
+c["process"]["rlimits"].append({"type": "RLIMIT_NPROC", "hard": 32, "soft": 32})
+c["process"]["args"] = ["/usr/bin/python3", sys.argv[3]]
+c["mounts"].append({"destination": sys.argv[3], "type": "bind", "source": sys.argv[3],
+                    "options": ["bind", "ro", "nosuid", "nodev"]})
+os.makedirs(os.path.join(sys.argv[2], "rootfs"))
+src = os.path.join(os.path.dirname(sys.argv[1]), "rootfs")
+for n in os.listdir(src):
+    if os.path.islink(os.path.join(src, n)):
+        os.symlink(os.readlink(os.path.join(src, n)), os.path.join(sys.argv[2], "rootfs", n))
+    else:
+        os.mkdir(os.path.join(sys.argv[2], "rootfs", n))
+json.dump(c, open(os.path.join(sys.argv[2], "config.json"), "w"))
+EOF
+"$F" run --debug "$T/n" > "$T/n.out" 2> "$T/n.err" < "$T/empty"
+mark forks $?
+show forks "$T/n.out"
+grep -h "pid_max" "$T/n.err" | sed 's/^/forks-debug| /'
+
+# A fresh proc forced where the container masks /proc: the kernel's reason.
+"$F" spec --proc fresh "$T/f" -- /bin/true 2> /dev/null
+"$F" run "$T/f" > /dev/null 2> "$T/f.err" < "$T/empty"
+mark fresh-run $?
+show fresh-err "$T/f.err"
+
 # The emitter of the fromager plugin writes what spec wrote.
 if [ -d /opt/fromager/fmr_sandbox ]; then
   FMR_RUN=$F PYTHONPATH=/opt/fromager python3 - "$T/b/config.json" "$T/e" > "$T/emitter.out" 2>&1 <<'EOF'

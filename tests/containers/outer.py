@@ -101,6 +101,9 @@ class Env:
         self.env_vars = list(env_vars)
         self.expect_userns = expect_userns  # can a user namespace be made inside?
         self.engine = engine
+        # Without a user namespace of its own, the container's root is host
+        # uid 0, and so is a payload spec maps to the caller's uid.
+        self.payload_is_host_root = uid == 0 and not userns
 
 
 ENVS = [

@@ -144,6 +144,22 @@ class WorksCase(EnvCase):
         # What the bind still shows (README, threat model).
         self.assertEqual(got.get("cmdline"), "ok", got)
 
+    def test_forced_fresh_proc_fails_with_the_kernels_reason(self):
+        self.assertEqual(self.status.get("fresh-run"), 125)
+        self.assertEqual(len(self.lines("fresh-err")), 1, self.text("fresh-err"))
+        self.assertIn("/proc: fsmount proc (VFS: Mount too revealing): Operation not permitted", self.text("fresh-err"))
+
+    def test_fork_bomb_bounded_without_pid_max(self):
+        debug = self.text("forks-debug")
+        self.assertIn("pid_max left alone: /proc is a bind of the outer proc", debug)
+        self.assertEqual(self.status.get("forks"), 0, self.text("forks"))
+        if self.env.payload_is_host_root:
+            # RLIMIT_NPROC does not bind host uid 0: the build uid of a root
+            # caller is what bounds it there.
+            return
+        self.assertRegex(self.text("forks"), r"^stopped \d+ EAGAIN$")
+        self.assertLess(int(self.lines("forks")[0].split()[1]), 32)
+
     def test_check_passes_degraded(self):
         check = self.text("check")
         self.assertEqual(self.status.get("check"), 0, check)

@@ -236,6 +236,15 @@ decide_hostname (struct spec_options *o, const struct probe_result *r)
 {
   if (r->clone_errno || r->uts_errno == 0)
     return;
+  if (o->hostname)
+    {
+      /* Asked for: kept, and run will refuse it here. */
+      fprintf (stderr,
+               "fmr-run: spec: --hostname %s: sethostname is refused in a new uts namespace here (%s): run will "
+               "fail; fix: " HOSTNAME_FIX ", or leave --hostname out\n",
+               o->hostname, strerror (r->uts_errno));
+      return;
+    }
   o->no_hostname = true;
   add_note (o, NOTE_PREFIX "hostname",
             xasprintf ("hostname left out: sethostname is refused in a new uts namespace here (%s), as podman's "

@@ -137,6 +137,13 @@ EOF
   show emitter "$T/emitter.out"
 fi
 
+# --hostname asked for: kept, with a warning where it cannot be set.
+"$F" spec --hostname build "$T/hn" -- /bin/true 2> "$T/hn.err"
+mark spec-hostname $?
+show spec-hostname-err "$T/hn.err"
+grep -q '"hostname": "build"' "$T/hn/config.json"
+mark hostname-kept $?
+
 # A bundle that asks for a hostname anyway.
 python3 - "$T/b/config.json" "$T/h" <<'EOF'
 import json, os, shutil, sys

@@ -221,6 +221,12 @@ class PodmanSeccompTest(WorksCase, unittest.TestCase):
         self.assertIn("sethostname", c["annotations"]["run.fmr.note.hostname"])
         self.assertRegex(self.text("check"), r"uts namespace\s+degraded: ")
 
+    def test_asked_for_hostname_kept_with_a_warning(self):
+        self.assertEqual(self.status.get("spec-hostname"), 0)
+        self.assertEqual(self.status.get("hostname-kept"), 0)
+        self.assertEqual(len([l for l in self.lines("spec-hostname-err") if "--hostname build" in l]), 1,
+                         self.text("spec-hostname-err"))
+
     def test_bundle_asking_for_hostname_fails(self):
         self.assertEqual(self.status.get("hostname-run"), 125)
         self.assertEqual(len(self.lines("hostname-err")), 1, self.text("hostname-err"))

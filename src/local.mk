@@ -35,6 +35,7 @@ src_libfmr_a_SOURCES = \
 	src/bundle/config_kernel.c \
 	src/bundle/config_load.c src/bundle/config_load.h \
 	src/bundle/overrides.c src/bundle/overrides.h \
+	src/bundle/explain.c src/bundle/explain.h \
 	src/rootfs/rootfs.c src/rootfs/rootfs.h \
 	src/rootfs/pidlimit.c src/rootfs/pidlimit.h \
 	src/rootfs/mounts.c src/rootfs/mounts.h \
@@ -61,6 +62,7 @@ src_libfmr_a_SOURCES = \
 	src/cli/cmd_run.c \
 	src/cli/cmd_spec.c \
 	src/cli/cmd_validate.c \
+	src/cli/cmd_explain.c \
 	src/cli/cmd_check.c \
 	src/cli/cmd_features.c src/cli/cmd_options.c
 

@@ -13,7 +13,7 @@ EXTRA_DIST += contrib/man/fmr-run.1 contrib/man/fmr-isolate.1 contrib/man/fmr-ru
 MAINTAINERCLEANFILES = contrib/man/fmr-run.1
 CLEANFILES += contrib/man/fmr-run.h2m.tmp contrib/man/fmr-run.1.tmp
 man_help_sources = $(top_srcdir)/src/cli/main.c $(top_srcdir)/src/cli/cmd_run.c $(top_srcdir)/src/cli/cmd_spec.c \
-	$(top_srcdir)/src/cli/cmd_validate.c $(top_srcdir)/src/cli/cmd_check.c $(top_srcdir)/src/cli/cmd_features.c \
+	$(top_srcdir)/src/cli/cmd_validate.c $(top_srcdir)/src/cli/cmd_explain.c $(top_srcdir)/src/cli/cmd_check.c $(top_srcdir)/src/cli/cmd_features.c \
 	$(top_srcdir)/configure.ac
 contrib/man/fmr-run.1: $(man_help_sources) $(top_srcdir)/contrib/man/fmr-run.h2m \
 		$(top_srcdir)/contrib/man/commands-h2m | fmr-run$(EXEEXT)

@@ -12,6 +12,7 @@
 int cmd_run (int argc, char **argv);
 int cmd_spec (int argc, char **argv);
 int cmd_validate (int argc, char **argv);
+int cmd_explain (int argc, char **argv);
 int cmd_check (int argc, char **argv);
 int cmd_features (int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
   { "run", cmd_run, "build the sandbox a bundle describes, run its process, exit with its status" },
   { "spec", cmd_spec, "write a ready bundle for one wheel build step" },
   { "validate", cmd_validate, "check a bundle without running it and print every problem" },
+  { "explain", cmd_explain, "say what a bundle's step can see and do, and where it is weaker than the default" },
   { "check", cmd_check, "probe whether the default sandbox can be built on this host" },
   { "features", cmd_features, "print the OCI features document of this build" },
 };

@@ -11,7 +11,8 @@ dist_fmrfromager_DATA = contrib/fromager/README.md
 fmrsandboxdir = $(fmrpythondir)/fmr_sandbox
 dist_fmrsandbox_DATA = contrib/fromager/fmr_sandbox/__init__.py contrib/fromager/fmr_sandbox/bundle.py \
 	contrib/fromager/fmr_sandbox/guard.py contrib/fromager/fmr_sandbox/hookcall.py \
-	contrib/fromager/fmr_sandbox/isolate.py contrib/fromager/fmr_sandbox/plugin.py \
+	contrib/fromager/fmr_sandbox/isolate.py contrib/fromager/fmr_sandbox/keep.py \
+	contrib/fromager/fmr_sandbox/plugin.py \
 	contrib/fromager/fmr_sandbox/runner.py contrib/fromager/fmr_sandbox/step.py \
 	contrib/fromager/fmr_sandbox/shipped.py
 EXTRA_DIST += contrib/fromager/fmr-isolate contrib/fromager/fmr-isolate.in \

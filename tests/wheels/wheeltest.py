@@ -5,6 +5,7 @@ line make check shows.
 
 Environment: FMR_RUN (the built binary), FMR_TOP_SRCDIR (the source tree).
 """
+import atexit
 import glob
 import os
 import shutil
@@ -21,6 +22,11 @@ PROJECTS = os.path.join(HERE, "projects")
 PYTHON = "/usr/bin/python3"  # Debian's, with python3-setuptools, -wheel, -pep517
 
 os.environ["FMR_RUN"] = FMR_RUN
+# The bundles of failed steps (fmr_sandbox/keep.py) go to a scratch
+# directory of this test process, not the user's ~/.local/state.
+KEEP_DIR = tempfile.mkdtemp(prefix="fmr-kept-")
+os.environ["FMR_KEEP_DIR"] = KEEP_DIR
+atexit.register(shutil.rmtree, KEEP_DIR, True)
 sys.path.insert(0, os.path.join(TOP_SRCDIR, "contrib", "fromager"))
 
 try:  # Debian 12 ships pyproject_hooks under its earlier name

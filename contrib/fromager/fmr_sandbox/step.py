@@ -3,9 +3,10 @@
 check, clean up.  The one path every helper (plugin, fmr-isolate, runner)
 takes.
 
-The bundle directory is private and removed afterwards; set FMR_KEEP_BUNDLE=1
-to keep it (its path is logged) and rerun or edit it by hand:
-`fmr-run run DIR`.
+The bundle directory is private and removed afterwards, unless the step
+failed: then keep.py keeps it, logs the step's stderr tail and how to rerun
+it.  Set FMR_KEEP_BUNDLE=1 to keep every bundle where it is (its path is
+logged) and rerun or edit it by hand: `fmr-run run DIR`.
 """
 
 import logging
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import bundle, hookcall
+from . import bundle, hookcall, keep as keeper
 from .guard import VenvGuard, venv_of
 
 logger = logging.getLogger("fmr_sandbox")
@@ -106,6 +107,7 @@ def run_step(
     outputs = hookcall.StepOutputs(call)
     bundle_dir = bundle.make_bundle_dir()
     keep_bundle = os.environ.get("FMR_KEEP_BUNDLE", "") not in ("", "0")
+    tail = keeper.StderrTail(stderr)
     done = None
     try:
         bundle.emit(bundle_dir, args, env=env, fmr_run=fmr_run, cwd=cwd, writable=writable + outputs.writable,
@@ -117,8 +119,13 @@ def run_step(
             logger.warning("fmr-run bundle kept in %s", bundle_dir)
         backstop = timeout + _BACKSTOP_SECONDS if timeout else None
         done = bundle.run_bundle(bundle_dir, fmr_run=fmr_run, stdin=stdin, stdout=stdout,
-                                 stderr=stderr, text=text, timeout=backstop)
+                                 stderr=tail.stderr, text=text, timeout=backstop)
     finally:
+        stderr_tail = tail.finish(done, stderr, stdout)
+        failed = done is None or done.returncode != 0
+        if failed and not keep_bundle and os.path.isfile(os.path.join(bundle_dir, "config.json")):
+            keeper.keep_failed(bundle_dir, list(args), -1 if done is None else done.returncode,
+                               stderr_tail, fmr_run=fmr_run)
         if not keep_bundle:
             bundle.remove_bundle_dir(bundle_dir)
         try:

@@ -49,6 +49,7 @@ src_libfmr_a_SOURCES = \
 	src/sandbox/net.c src/sandbox/net.h \
 	src/sandbox/caps.c src/sandbox/caps.h \
 	src/sandbox/seccomp_filter.c src/sandbox/seccomp_filter.h \
+	src/sandbox/seccomp_log.c src/sandbox/seccomp_log.h \
 	src/sandbox/process.c src/sandbox/process.h \
 	src/sandbox/init.c src/sandbox/init.h \
 	src/sandbox/stats.c src/sandbox/stats.h \

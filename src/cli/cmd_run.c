@@ -50,8 +50,9 @@ run_usage (FILE *out)
            "                        --env, --rw and --ro print the change as a diff of\n"
            "                        config.json on stderr, to be made permanent there\n"
            "  --seccomp-log         have the kernel log each call the seccomp filter refuses\n"
-           "                        (the audit log, or the kernel log without auditd);\n"
-           "                        --debug does the same\n\n"
+           "                        (the audit log, or the kernel log without auditd) and,\n"
+           "                        when this user can read /dev/kmsg, list them after the\n"
+           "                        run; --debug does the same\n\n"
            "Exit status: the process's own; 128+N when it died of signal N; 124 on\n"
            "timeout; 125 when fmr-run failed; 126 when process.args[0] cannot be\n"
            "executed; 127 when it is not found.\n");

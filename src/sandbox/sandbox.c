@@ -28,6 +28,7 @@
 #include "sandbox/init.h"
 #include "sandbox/net.h"
 #include "sandbox/process.h"
+#include "sandbox/seccomp_log.h"
 #include "sandbox/stats.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/sources.h"
@@ -603,16 +604,25 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
       close (sv[0]);
       return FMR_EXIT_FAILURE;
     }
+  /* --seccomp-log: the kernel log from here on is what the run adds. */
+  struct seccomp_log slog = { .fd = -1 };
+  bool log_seccomp = b->seccomp && (opts->seccomp_log || opts->debug);
+  if (log_seccomp)
+    seccomp_log_start (&slog, b, pid);
   sync_send (sv[0], SYNC_GO);
   trace_step (&ctx.trace, "id maps written, sandbox told to go on");
   if (b->seccomp && send_seccomp (&ctx, pid, sv[0], err) < 0)
     {
       stdio_relay_finish (&relay);
       close (sv[0]);
+      if (slog.fd >= 0)
+        close (slog.fd);
       return FMR_EXIT_FAILURE;
     }
   int code = parent_wait (&ctx, pid, sv[0], &relay, err);
   close (sv[0]);
+  if (log_seccomp)
+    seccomp_log_report (&slog, stderr);
   /* A stats failure is reported but does not hide the step's status. */
   cleanup_error fmr_error_t stats_err = NULL;
   if (opts->stats_file && stats_write (&ctx, opts->stats_file, code, &stats_err) < 0)

@@ -2,4 +2,4 @@
 # Debugging a step: run --shell (in a tmux pane), --env/--rw/--ro,
 # --seccomp-log, and explain checked against what the probe sees.
 TESTS += tests/debug/run-debug
-EXTRA_DIST += tests/debug/run-debug tests/debug/test_shell.py tests/debug/test_overrides.py tests/debug/test_explain.py
+EXTRA_DIST += tests/debug/run-debug tests/debug/test_shell.py tests/debug/test_overrides.py tests/debug/test_explain.py tests/debug/test_seccomp_log.py

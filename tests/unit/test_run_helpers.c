@@ -8,6 +8,7 @@
 #include "common/exit_codes.h"
 #include "sandbox/process.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/seccomp_log.h"
 #include "common/linediff.h"
 #include "common/util.h"
 
@@ -86,6 +87,23 @@ Test (line_diff, hunks_with_context)
   cr_assert_str_eq (d, "--- x\n+++ y\n"
                        "@@ -2,3 +2,3 @@\n 2\n-3\n+three\n 4\n"
                        "@@ -10,1 +10,2 @@\n 10\n+11\n");
+}
+
+Test (seccomp_log, parses_audit_records)
+{
+  struct seccomp_record r;
+  cr_assert (seccomp_log_parse ("audit: type=1326 audit(1796442392.236:1): auid=4294967295 uid=1000 gid=1000 "
+                                "ses=4294967295 pid=6598 comm=\"un share\" exe=\"/usr/bin/unshare\" sig=0 "
+                                "arch=c000003e syscall=272 compat=0 ip=0x7fd5d90760f7 code=0x50000",
+                                &r));
+  cr_assert_eq (r.pid, 6598);
+  cr_assert_eq (r.uid, 1000);
+  cr_assert_eq (r.arch, 0xc000003eu);
+  cr_assert_eq (r.syscall, 272);
+  cr_assert_eq (r.code, 0x50000u);
+  cr_assert_str_eq (r.comm, "un share");
+  cr_assert_not (seccomp_log_parse ("audit: type=1300 audit(1:2): arch=c000003e syscall=59 pid=1", &r));
+  cr_assert_not (seccomp_log_parse ("kauditd_printk_skb: 3 callbacks suppressed", &r));
 }
 
 Test (find_executable, uses_the_path_of_env)

@@ -10,6 +10,7 @@ import pathlib
 import re
 import shlex
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -103,13 +104,22 @@ class KeepTest(unittest.TestCase):
         self.assertEqual(len(kept()), 2)
 
     def test_success_leaves_nothing(self):
-        SandboxRunner()([wheeltest.PYTHON, "-c", "pass"], cwd=self.work)
-        done = subprocess.run([wheeltest.FMR_ISOLATE, wheeltest.PYTHON, "-c", "pass"], cwd=self.work)
+        # The helpers write bundles in TMPDIR: a scratch one here, to look at.
+        bundles = os.path.join(self.tmp, "bundles")
+        os.mkdir(bundles)
+        saved = tempfile.tempdir
+        tempfile.tempdir = bundles
+        try:
+            SandboxRunner()([wheeltest.PYTHON, "-c", "pass"], cwd=self.work)
+            with self.assertRaises(subprocess.CalledProcessError):
+                SandboxRunner()([wheeltest.PYTHON, "-c", "raise SystemExit(1)"], cwd=self.work)
+        finally:
+            tempfile.tempdir = saved
+        done = subprocess.run([wheeltest.FMR_ISOLATE, wheeltest.PYTHON, "-c", "pass"], cwd=self.work,
+                              env=dict(os.environ, TMPDIR=bundles))
         self.assertEqual(done.returncode, 0)
-        self.assertEqual(kept(), [])
-        self.assertEqual([n for n in os.listdir(os.environ.get("TMPDIR", "/tmp"))
-                          if n.startswith("fmr-bundle-") and os.path.isdir(os.path.join("/tmp", n))
-                          and os.stat(os.path.join("/tmp", n)).st_mtime > time.time() - 5], [])
+        self.assertEqual(os.listdir(bundles), [], "a bundle left where it was written")
+        self.assertEqual(len(kept()), 1, "only the failed step is kept")
 
     def test_pruned_by_count_and_age(self):
         old = os.path.join(wheeltest.KEEP_DIR, "step-20200101-000000-abcdef")

@@ -26,6 +26,7 @@ os.environ["FMR_RUN"] = FMR_RUN
 # directory of this test process, not the user's ~/.local/state.
 KEEP_DIR = tempfile.mkdtemp(prefix="fmr-kept-")
 os.environ["FMR_KEEP_DIR"] = KEEP_DIR
+os.environ["FMR_KEEP_FAILED"] = "10"
 atexit.register(shutil.rmtree, KEEP_DIR, True)
 sys.path.insert(0, os.path.join(TOP_SRCDIR, "contrib", "fromager"))
 

@@ -201,6 +201,32 @@ except guard.BundleError as e:
         self.assertIn("symbolic link", r)
 
 
+class HookOutputTest(HelperTest):
+    """A step replaces the folder the next hook call writes its output to
+    by a link to ~/.ssh: the host must not create or move anything there."""
+
+    def test_output_dir_through_a_planted_link(self):
+        out = self.makedirs("pkg-1.0", "pkg-1.0", "out")
+        control = self.makedirs("ctl")
+        with open(os.path.join(control, "input.json"), "w") as f:
+            json.dump({"kwargs": {"wheel_directory": out, "config_settings": None}}, f)
+        self.own(self.work)
+        r = self.isolate(self.src, "/bin/sh", "-c", f"rmdir out && ln -s {self.secret} out")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        script = os.path.join(self.scratch, "bin", "_in_process.py")
+        with open(script, "w") as f:
+            f.write("import sys, os, json; open(os.path.join(json.load(open(sys.argv[2] + '/input.json'))"
+                    "['kwargs']['wheel_directory'], 'p.whl'), 'w').write('x')\n")
+        os.chmod(script, 0o644)
+        before = os.stat(self.secret).st_mtime_ns
+        r = self.isolate(self.src, PYTHON, script, "build_wheel", control)
+        self.assertEqual(r.returncode, 125, r.stdout + r.stderr)
+        self.assertIn("symbolic link", r.stderr)
+        self.assert_secret_untouched()
+        # Not even a per-step folder made and removed there.
+        self.assertEqual(os.stat(self.secret).st_mtime_ns, before)
+
+
 class RunnerTest(HelperTest):
     """pyproject_hooks' runner signature: a hook-like command, then the
     host looks at the venv and the output."""

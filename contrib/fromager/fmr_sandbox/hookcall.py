@@ -25,6 +25,8 @@ import stat
 import tempfile
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
+from . import guard
+
 HOOKS = frozenset({
     "get_requires_for_build_wheel", "prepare_metadata_for_build_wheel", "build_wheel",
     "get_requires_for_build_editable", "prepare_metadata_for_build_editable", "build_editable",
@@ -100,6 +102,9 @@ class StepOutputs:
         real = data.get("kwargs", {}).get(key)
         if not (isinstance(real, str) and os.path.isabs(real) and os.path.isdir(real)):
             return
+        # The host creates and later moves into REAL: never through a link
+        # an earlier step planted (work/tmp/out -> ~/.ssh).
+        real = guard.check_path(real, writable=True)
         step_dir = tempfile.mkdtemp(prefix=".fmr-step-", dir=real)
         self.moves.append((step_dir, real))
         data["kwargs"][key] = step_dir

@@ -7,8 +7,11 @@
  *
  *   interleave [--runs N] [--warmup W] [--out FILE] NAME=CMD...
  *       one run at a time; FILE gets one line per run: NAME, wall-clock
- *       microseconds, peak RSS KiB (wait4: the largest of the process and
- *       the descendants it reaped), exit status
+ *       microseconds, peak RSS KiB (wait4: the largest of the process, the
+ *       descendants it reaped and any that outlived it: those are
+ *       reparented to this one, their subreaper, and waited for after the
+ *       timing), exit status, CPU microseconds (user and system, the same
+ *       processes), how many outlived it
  *   interleave --parallel P --runs N [--rounds R] [--watch DIR]... NAME=CMD...
  *       throughput: P workers share N runs of one command, the commands
  *       taking turns in R rounds; prints NAME runs seconds failures per
@@ -86,9 +89,11 @@ parse_cmd (struct cmd *c, char *spec)
     }
 }
 
-/* One run: wall seconds, peak RSS, wait status (-1: could not spawn). */
+/* One run: wall seconds, peak RSS, CPU seconds (user and system, of the
+ * command and the descendants it reaped), wait status (-1: could not
+ * spawn). */
 static int
-run_once (const struct cmd *c, double *secs, long *rss_kib)
+run_once (const struct cmd *c, double *secs, long *rss_kib, double *cpu)
 {
   char idbuf[256];
   char **argv = c->argv;
@@ -122,6 +127,7 @@ run_once (const struct cmd *c, double *secs, long *rss_kib)
       return -1;
   *secs = now_sec () - t0;
   *rss_kib = ru.ru_maxrss;
+  *cpu = (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   return st;
 }
 
@@ -138,9 +144,9 @@ worker (void *arg)
   struct batch *b = arg;
   while (atomic_fetch_sub (&b->left, 1) > 0)
     {
-      double s;
+      double s, cpu;
       long rss;
-      int st = run_once (b->c, &s, &rss);
+      int st = run_once (b->c, &s, &rss, &cpu);
       if (st != 0)
         {
           if (atomic_fetch_add (&b->failures, 1) < 5)
@@ -261,16 +267,29 @@ main (int argc, char **argv)
         for (int k = 0; k < n; k++)
           {
             const struct cmd *c = &cmds[((r < 0 ? -r : r) + k) % n];
-            double s;
+            double s, cpu;
             long rss;
-            int st = run_once (c, &s, &rss);
+            int st = run_once (c, &s, &rss, &cpu);
             if (st != 0)
               {
                 failures++;
                 fprintf (stderr, "interleave: %s failed: status 0x%x\n", c->name, st);
               }
+            /* What outlived the command is reparented here: wait for it
+             * (not timed) and count its CPU time and peak RSS with the
+             * command's. */
+            int outlived = 0;
+            struct rusage ru;
+            while (wait4 (-1, NULL, 0, &ru) > 0)
+              {
+                outlived++;
+                if (ru.ru_maxrss > rss)
+                  rss = ru.ru_maxrss;
+                cpu += (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                       + (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+              }
             if (r >= 0)
-              fprintf (f, "%s %.1f %ld %d\n", c->name, s * 1e6, rss, st);
+              fprintf (f, "%s %.1f %ld %d %.1f %d\n", c->name, s * 1e6, rss, st, cpu * 1e6, outlived);
           }
       if (f != stdout)
         fclose (f);

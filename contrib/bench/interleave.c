@@ -185,36 +185,36 @@ count_entries (const char *dir)
 }
 
 /* Processes orphaned by the commands are reparented to this subreaper.
- * One that has exited already (a zombie) is reaped and counted in *reaped:
- * it outlived its parent, but is gone.  Returns how many still live. */
+ * Those that have exited are reaped and counted in *reaped: they outlived
+ * their parent, but are gone.  Returns how many still live (listed in any
+ * thread's children), 0 when none is left. */
 static long
 orphans (long *reaped)
 {
-  char path[64];
-  snprintf (path, sizeof path, "/proc/self/task/%d/children", (int) gettid ());
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return -1;
+  pid_t pid;
+  while ((pid = waitpid (-1, NULL, WNOHANG | __WALL)) > 0)
+    (*reaped)++;
+  if (pid < 0)
+    return 0; /* ECHILD: nobody is left */
   long live = 0;
-  int pid;
-  while (fscanf (f, "%d", &pid) == 1)
+  DIR *d = opendir ("/proc/self/task");
+  struct dirent *e;
+  while (d && (e = readdir (d)))
     {
-      char stat_path[64], state = '?';
-      snprintf (stat_path, sizeof stat_path, "/proc/%d/stat", pid);
-      FILE *s = fopen (stat_path, "re");
-      if (s)
-        {
-          if (fscanf (s, "%*d (%*[^)]) %c", &state) != 1)
-            state = '?';
-          fclose (s);
-        }
-      if (state == 'Z' && waitpid (pid, NULL, 0) == pid)
-        (*reaped)++;
-      else
+      if (e->d_name[0] == '.')
+        continue;
+      char path[300];
+      snprintf (path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+      FILE *f = fopen (path, "re");
+      int child;
+      while (f && fscanf (f, "%d", &child) == 1)
         live++;
+      if (f)
+        fclose (f);
     }
-  fclose (f);
-  return live;
+  if (d)
+    closedir (d);
+  return live > 0 ? live : 1;
 }
 
 int

@@ -31,14 +31,16 @@ class ExplainTest(SandboxTest):
         self.assertIn("SECRET_TOKEN", text.stdout)
         return json.loads(r.stdout), text.stdout
 
+    def checks(self, explained, unlisted):
+        return (["ids", "env", "pids", "net", "rlimits", "status", "syscall=mount"]
+                + [f"path={p['path']}" for p in explained["paths"]] + [f"path={p}" for p in unlisted])
+
     def probe_with(self, config, explained):
-        checks = ["ids", "env", "pids", "net", "rlimits", "status", "syscall=mount"]
-        checks += [f"path={p['path']}" for p in explained["paths"]]
-        checks += [f"path={p}" for p in UNLISTED + [self.scratch]]
-        config["process"]["args"] = ["/probe/probe", *checks]
+        config["process"]["args"] = ["/probe/probe", *self.checks(explained, UNLISTED + [self.scratch])]
         return self.probe(config=config)
 
-    def compare(self, explained, seen):
+    def compare(self, explained, seen, unlisted=None):
+        unlisted = UNLISTED + [self.scratch] if unlisted is None else unlisted
         listed = {p["path"] for p in explained["paths"]}
         for p in explained["paths"]:
             got = seen[f"path={p['path']}"]
@@ -54,7 +56,7 @@ class ExplainTest(SandboxTest):
                 self.assertEqual(got["write"], "ok", (p, got))
             else:
                 self.assertNotEqual(got["write"], "ok", (p, got))
-        for path in UNLISTED + [self.scratch]:
+        for path in unlisted:
             self.assertNotIn(path, listed)
             self.assertFalse(seen[f"path={path}"]["exists"], path)
         self.assertEqual(explained["env"], [e.split("=", 1)[0] for e in seen["env"]])
@@ -131,12 +133,40 @@ class ExplainTest(SandboxTest):
         self.assertIn("/proc is a bind of the host's /proc", weaker)
         self.assertIn("every host process is listed in /proc", text)
 
+    def test_spec_bundle_with_proc_bind_and_network(self):
+        """A bundle as `spec` writes it where the host refuses a fresh /proc
+        (--proc bind) and with the network on; the probe runs in exactly
+        that sandbox through `run --shell -- COMMAND`."""
+        r = self.run_fmr("spec", "--proc", "bind", "--network", "--ro", self.bin_dir, "--rw", self.work,
+                         self.bundle, "--", "/bin/true")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_fmr("explain", "--json", self.bundle)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        explained = json.loads(r.stdout)
+        r = self.run_fmr("run", "--shell", self.bundle, "--", os.path.join(self.bin_dir, "probe"),
+                         *self.checks(explained, UNLISTED))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        seen = json.loads(r.stdout.replace("\r", ""))
+        self.compare(explained, seen, UNLISTED)
+        self.assertTrue(explained["network"]["host"])
+        self.assertTrue(explained["processes"]["host_visible"])
+        self.assertIn(os.getpid(), seen["pids"])
+        work = [p for p in explained["paths"] if p["path"] == self.work][0]
+        self.assertEqual(work["access"], "write")
+
     def test_degraded_annotations_are_shown(self):
         config = self.config()
         config["annotations"] = {"run.fmr.timeout": "30"}
         explained, text = self.configured(config)
         self.assertEqual(explained["degraded"], {})
         self.assertIn("stopped after 30 s (run.fmr.timeout)", explained["limits"])
+        # What `spec` records when the host made it choose a weaker part.
+        note = "bind of the outer /proc: a fresh proc was refused here (VFS: Mount too revealing)"
+        config["annotations"]["run.fmr.note.proc"] = note
+        config["mounts"].pop()  # configured() adds /work again
+        explained, text = self.configured(config)
+        self.assertEqual(explained["degraded"], {"run.fmr.note.proc": note})
+        self.assertIn("run.fmr.note.proc: " + note, text)
 
     def test_invalid_bundle(self):
         config = self.config()

@@ -59,6 +59,7 @@ src_libfmr_a_SOURCES = \
 	src/sandbox/relay_stream.c src/sandbox/relay_stream.h \
 	src/check/hostcheck.c src/check/hostcheck.h src/check/hostcheck_host.c \
 	src/spec/spec.h src/spec/spec_config.c src/spec/spec_host.c src/spec/spec_proc.c src/spec/spec_safety.c src/spec/spec_env.c \
+	src/spec/spec_ids.c src/spec/spec_owners.c \
 	src/cli/commands.h \
 	src/cli/cmd_run.c \
 	src/cli/cmd_spec.c \

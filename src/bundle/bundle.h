@@ -65,6 +65,11 @@ struct fmr_process
   int oom_score_adj;
 };
 
+struct fmr_id_mapping
+{
+  uint32_t container_id, host_id, size;
+};
+
 enum fmr_mount_kind
 {
   FMR_MOUNT_BIND, /* type "bind", "none" or absent with a bind/rbind option */
@@ -97,6 +102,15 @@ struct fmr_mount
   char *real_source;
   dev_t source_dev;
   ino_t source_ino;
+  /* An idmapped bind ("idmap", or "ridmap" for every submount too): ids
+   * of the source file system (containerID) shown as hostID through
+   * mount_setattr(MOUNT_ATTR_IDMAP).  Validation allows only the
+   * sandbox's own mapping (linux.uidMappings/gidMappings): given again
+   * here, or left out. */
+  bool idmap;
+  bool idmap_recursive;
+  struct fmr_id_mapping *uid_mappings, *gid_mappings;
+  size_t n_uid_mappings, n_gid_mappings;
 };
 
 /* Namespace types, one bit each; values are the CLONE_NEW* flags. */
@@ -104,11 +118,6 @@ struct fmr_namespace
 {
   int type;   /* CLONE_NEWUSER, CLONE_NEWNS, ... */
   char *path; /* join this one instead of creating, or NULL */
-};
-
-struct fmr_id_mapping
-{
-  uint32_t container_id, host_id, size;
 };
 
 enum fmr_seccomp_action

@@ -56,15 +56,15 @@ parse_namespaces (struct pctx *pc, const struct json_node *l, struct fmr_bundle 
     }
 }
 
-static void
-parse_mappings (struct pctx *pc, const struct json_node *l, const char *key, struct fmr_id_mapping **out,
-                size_t *n_out)
+void
+parse_id_mappings (struct pctx *pc, const struct json_node *l, const char *parent, const char *key,
+                   struct fmr_id_mapping **out, size_t *n_out)
 {
-  const struct json_node *a = get_member (pc, l, key, JSON_ARRAY, "linux", false);
+  const struct json_node *a = get_member (pc, l, key, JSON_ARRAY, parent, false);
   if (a == NULL)
     return;
   char base[PATH_BUF_SIZE];
-  snprintf (base, sizeof base, "linux.%s", key);
+  snprintf (base, sizeof base, "%s.%s", parent, key);
   *out = json_alloc_array (pc->doc, (size_t) a->len + 1, sizeof **out);
   for (size_t i = 0; i < a->len; i++)
     {
@@ -118,8 +118,8 @@ parse_linux (struct pctx *pc, const struct json_node *l, struct fmr_bundle *b)
           "mountLabel", "personality", "memoryPolicy", "netDevices", NULL };
   check_members (pc, l, "linux", known, unsupported);
   parse_namespaces (pc, l, b);
-  parse_mappings (pc, l, "uidMappings", &b->uid_mappings, &b->n_uid_mappings);
-  parse_mappings (pc, l, "gidMappings", &b->gid_mappings, &b->n_gid_mappings);
+  parse_id_mappings (pc, l, "linux", "uidMappings", &b->uid_mappings, &b->n_uid_mappings);
+  parse_id_mappings (pc, l, "linux", "gidMappings", &b->gid_mappings, &b->n_gid_mappings);
   parse_paths (pc, l, "maskedPaths", &b->masked_paths, &b->n_masked_paths);
   parse_paths (pc, l, "readonlyPaths", &b->readonly_paths, &b->n_readonly_paths);
   const struct json_node *s = get_member (pc, l, "seccomp", JSON_OBJECT, "linux", false);

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,12 @@ fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_
     case FMR_MOPT_RBIND: *bind_opt = true; m->recursive = true; break;
     case FMR_MOPT_RRO: *rro = true; break;
     case FMR_MOPT_RRW: *rrw = true; break;
+    case FMR_MOPT_IDMAP:
+      if (m->idmap)
+        diag_error (pc->d, OPTION_PATH (path), "\"%s\": only one of \"idmap\" and \"ridmap\" is allowed", opt);
+      m->idmap = true;
+      m->idmap_recursive = (o->flag & MS_REC) != 0;
+      break;
     }
 }
 
@@ -290,17 +297,93 @@ check_source (struct pctx *pc, struct fmr_mount *m, const char *path, struct sta
     }
 }
 
+/* OCI 1.1: uidMappings and gidMappings come together, and with "idmap" or
+ * "ridmap" among the options (so that an older runtime refuses the mount
+ * instead of ignoring the mapping); only binds can be idmapped here. */
+static void
+check_idmap_fields (struct pctx *pc, const struct json_node *n, const struct fmr_mount *m, const char *path)
+{
+  bool has_uid = get_member (pc, n, "uidMappings", JSON_ARRAY, path, false) != NULL;
+  bool has_gid = get_member (pc, n, "gidMappings", JSON_ARRAY, path, false) != NULL;
+  if (has_uid != has_gid)
+    {
+      cleanup_free char *p = path_join (path, has_uid ? "gidMappings" : "uidMappings");
+      diag_error (pc->d, p, "missing: uidMappings and gidMappings go together");
+    }
+  if ((has_uid && m->n_uid_mappings == 0) || (has_gid && m->n_gid_mappings == 0))
+    {
+      cleanup_free char *p = path_join (path, has_uid && m->n_uid_mappings == 0 ? "uidMappings" : "gidMappings");
+      diag_error (pc->d, p, "is empty: leave it out to use linux.uidMappings and linux.gidMappings");
+    }
+  if ((has_uid || has_gid) && !m->idmap)
+    {
+      cleanup_free char *p = path_join (path, "options");
+      diag_error (pc->d, p, "uidMappings/gidMappings need the \"idmap\" or \"ridmap\" option");
+    }
+  if (m->idmap && m->kind != FMR_MOUNT_BIND)
+    {
+      cleanup_free char *p = path_join (path, "options");
+      diag_error (pc->d, p, "\"idmap\"/\"ridmap\" are supported on bind mounts only");
+    }
+}
+
+static bool
+same_mappings (const struct fmr_id_mapping *a, size_t na, const struct fmr_id_mapping *b, size_t nb)
+{
+  if (na != nb)
+    return false;
+  for (size_t i = 0; i < na; i++)
+    if (a[i].container_id != b[i].container_id || a[i].host_id != b[i].host_id || a[i].size != b[i].size)
+      return false;
+  return true;
+}
+
+/* An idmapped bind shows the source's ids through the sandbox's own user
+ * namespace (the one `run` creates), which is all the default sandbox
+ * needs: a mapping of its own would need a user namespace more. */
+void
+validate_mount_idmaps (const struct fmr_bundle *b, struct diag_list *d)
+{
+  const struct fmr_namespace *user = fmr_bundle_namespace (b, CLONE_NEWUSER);
+  for (size_t i = 0; i < b->n_mounts; i++)
+    {
+      const struct fmr_mount *m = &b->mounts[i];
+      if (!m->idmap)
+        continue;
+      char path[PATH_BUF_SIZE];
+      path_index_buf (path, "mounts", i);
+      if (user == NULL || user->path)
+        {
+          diag_error (d, path, "an idmapped mount needs a new user namespace in linux.namespaces");
+          continue;
+        }
+      if (m->n_uid_mappings + m->n_gid_mappings == 0)
+        continue; /* the sandbox's own mapping */
+      if (!same_mappings (m->uid_mappings, m->n_uid_mappings, b->uid_mappings, b->n_uid_mappings))
+        {
+          cleanup_free char *p = path_join (path, "uidMappings");
+          diag_error (d, p, "differs from linux.uidMappings: only the sandbox's own mapping is supported");
+        }
+      if (!same_mappings (m->gid_mappings, m->n_gid_mappings, b->gid_mappings, b->n_gid_mappings))
+        {
+          cleanup_free char *p = path_join (path, "gidMappings");
+          diag_error (d, p, "differs from linux.gidMappings: only the sandbox's own mapping is supported");
+        }
+    }
+}
+
 static void
 parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struct fmr_mount *m,
              struct stat_cache *cache)
 {
-  static const char *const known[] = { "destination", "type", "source", "options", NULL };
-  static const char *const unsupported[] = { "uidMappings", "gidMappings", NULL };
-  check_members (pc, n, path, known, unsupported);
+  static const char *const known[] = { "destination", "type", "source", "options", "uidMappings", "gidMappings", NULL };
+  check_members (pc, n, path, known, NULL);
   m->destination = get_string (pc, n, "destination", path, true);
   m->type = get_string (pc, n, "type", path, false);
   m->source = get_string (pc, n, "source", path, false);
   m->options = get_string_array (pc, n, "options", path, false, &m->n_options);
+  parse_id_mappings (pc, n, path, "uidMappings", &m->uid_mappings, &m->n_uid_mappings);
+  parse_id_mappings (pc, n, path, "gidMappings", &m->gid_mappings, &m->n_gid_mappings);
   if (m->destination && (m->destination[0] != '/' || has_dotdot (m->destination)))
     {
       cleanup_free char *pd = path_join (path, "destination");
@@ -329,6 +412,7 @@ parse_mount (struct pctx *pc, const struct json_node *n, const char *path, struc
   m->recursive_ro = rro || (m->kind == FMR_MOUNT_BIND && (m->flags & MS_RDONLY));
   if (m->kind == FMR_MOUNT_BIND)
     check_source (pc, m, path, cache);
+  check_idmap_fields (pc, n, m, path);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 
 #include "bundle/config_load.h"
+#include "bundle/config_parse.h"
 #include "common/util.h"
 
 static int
@@ -199,6 +200,7 @@ config_validate (struct fmr_bundle *b, struct diag_list *d)
     diag_error (d, "linux.namespaces", "fmr-run needs a new mount namespace (type \"mount\", no path)");
   validate_user_namespace (b, d);
   validate_proc_binds (b, d);
+  validate_mount_idmaps (b, d);
   const struct fmr_namespace *uts = fmr_bundle_namespace (b, CLONE_NEWUTS);
   bool new_uts = uts && uts->path == NULL;
   if (b->hostname && !new_uts)

@@ -131,6 +131,8 @@ const struct fmr_mount_option fmr_mount_options[] = {
   { "rbind", FMR_MOPT_RBIND, MS_BIND | MS_REC },
   { "rro", FMR_MOPT_RRO, MS_RDONLY },
   { "rrw", FMR_MOPT_RRW, MS_RDONLY },
+  { "idmap", FMR_MOPT_IDMAP, 0 },
+  { "ridmap", FMR_MOPT_IDMAP, MS_REC },
   { "private", FMR_MOPT_PROPAGATION, MS_PRIVATE },
   { "rprivate", FMR_MOPT_PROPAGATION, MS_PRIVATE | MS_REC },
   { "shared", FMR_MOPT_PROPAGATION, MS_SHARED },

@@ -29,6 +29,7 @@ enum fmr_mount_option_kind
   FMR_MOPT_RBIND,       /* "rbind" */
   FMR_MOPT_RRO,         /* "rro": recursive read-only */
   FMR_MOPT_RRW,         /* "rrw" */
+  FMR_MOPT_IDMAP,       /* "idmap", "ridmap" (flag: MS_REC) */
 };
 
 struct fmr_mount_option

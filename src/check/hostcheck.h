@@ -31,6 +31,7 @@ enum hostcheck_part
   HC_MOUNT_API,
   HC_OPENAT2,
   HC_NEWUIDMAP,
+  HC_BUILD_UID, /* who the payload is on the host; filled by `check` from spec's choice */
   HC_NPARTS
 };
 

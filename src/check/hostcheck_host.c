@@ -33,6 +33,7 @@ const struct hostcheck_part_info hostcheck_parts[HC_NPARTS] = {
   [HC_MOUNT_API] = { "new mount API", false },
   [HC_OPENAT2] = { "openat2", false },
   [HC_NEWUIDMAP] = { "newuidmap", false },
+  [HC_BUILD_UID] = { "build uid", false },
 };
 
 /* A number in a one-line /proc file; -1 when the file does not exist

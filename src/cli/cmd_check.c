@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "check/hostcheck.h"
+#include "spec/spec.h"
 #include "common/jsongen.h"
 #include "common/util.h"
 
@@ -97,6 +101,51 @@ print_text (const struct hostcheck_report *r, bool ok)
   return ok ? 0 : 1;
 }
 
+/* What `fmr-run spec` would choose here for a step whose writable
+ * directory is the current one (spec_ids.c): who the payload is on the
+ * host. */
+static void
+probe_build_uid (struct hostcheck_report *r)
+{
+  struct hostcheck_result *res = &r->parts[HC_BUILD_UID];
+  free (res->detail);
+  free (res->fix);
+  *res = (struct hostcheck_result){ .done = true };
+  char cwd[PATH_MAX];
+  struct spec_bind bind = { .path = getcwd (cwd, sizeof cwd), .writable = true };
+  struct spec_options o = { .binds = &bind, .n_binds = bind.path ? 1 : 0, .quiet = true };
+  cleanup_error fmr_error_t err = NULL;
+  if (spec_ids_choose (&o, &err) < 0)
+    {
+      res->detail = xasprintf ("spec refuses to choose one: %s", err->msg);
+      res->fix = xstrdup ("give spec --build-uid UID[:GID], or the caller a range in /etc/subuid and /etc/subgid");
+    }
+  else if (!o.privileged)
+    {
+      res->ok = true;
+      res->detail = xasprintf ("the payload is the caller (uid %u) on the host: an unprivileged caller keeps its "
+                               "own ids",
+                               (unsigned) o.uid);
+    }
+  else if (o.host_uid != o.uid)
+    {
+      res->ok = true;
+      res->detail = xasprintf ("a root caller's payload runs as %u:%u on the host, its binds idmapped (tried on "
+                               "the current directory)",
+                               (unsigned) o.host_uid, (unsigned) o.host_gid);
+    }
+  else
+    {
+      res->detail = xasprintf ("spec falls back to the caller's own ids, the payload is uid %u on the host: %s",
+                               (unsigned) o.uid, o.build_note ? o.build_note : "");
+      res->fix = xstrdup ("start fmr-run with CAP_SYS_ADMIN (a privileged container), on a file system with "
+                          "idmapped mounts (Linux 5.12 and later; tmpfs 6.3), or as an unprivileged user");
+    }
+  res->detail = res->detail ? res->detail : xstrdup ("");
+  res->fix = res->fix ? res->fix : xstrdup ("");
+  free (o.build_note);
+}
+
 int
 cmd_check (int argc, char **argv)
 {
@@ -111,6 +160,7 @@ cmd_check (int argc, char **argv)
     }
   struct hostcheck_report r;
   bool ok = hostcheck_run (&r);
+  probe_build_uid (&r);
   int code = json ? print_json (&r, ok) : print_text (&r, ok);
   hostcheck_report_release (&r);
   return code;

@@ -4,11 +4,13 @@
  * before anything is created. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,9 @@ usage (FILE *out)
            "                     (the outer /proc read-only, where a container masks\n"
            "                     /proc and a fresh one is refused), none, or auto\n"
            "                     (default: fresh when this host allows it, else bind)\n"
+           "  --build-uid UID[:GID]  for a root caller: the unprivileged host ids\n"
+           "                     the step runs as (default: the caller's first id in\n"
+           "                     /etc/subuid and /etc/subgid, else 2147000000)\n"
            "  --force            overwrite an existing DIR/config.json\n"
            "  -h, --help         show this help\n\n"
            "Exit status: 0 on success, 125 on error.\n");
@@ -103,6 +108,8 @@ spec_options_release (struct spec_options *o)
     free (o->tmpfs[i]);
   free (o->tmpfs);
   free (o->hostname);
+  free (o->build_note);
+  free (o->owners_note);
   memset (o, 0, sizeof *o);
 }
 
@@ -185,6 +192,29 @@ check_timeout (const char *arg, fmr_error_t *err)
   return 0;
 }
 
+/* UID or UID:GID (GID defaults to UID). */
+static int
+parse_build_uid (struct spec_options *o, const char *arg, fmr_error_t *err)
+{
+  char *end;
+  errno = 0;
+  unsigned long u = strtoul (arg, &end, 10), g = u;
+  if (end != arg && *end == ':')
+    {
+      const char *gs = end + 1;
+      g = strtoul (gs, &end, 10);
+      if (end == gs)
+        end = (char *) gs - 1;
+    }
+  if (errno || end == arg || *end != '\0' || !isdigit ((unsigned char) arg[0]) || u > UINT32_MAX - 1
+      || g > UINT32_MAX - 1)
+    return fmr_error_set (err, 0, "--build-uid `%s`: not UID or UID:GID", arg);
+  o->build_uid_given = true;
+  o->build_uid = (uid_t) u;
+  o->build_gid = (gid_t) g;
+  return 0;
+}
+
 enum
 {
   OPT_RW = 256,
@@ -205,6 +235,7 @@ enum
   OPT_UID,
   OPT_GID,
   OPT_HOSTNAME,
+  OPT_BUILD_UID,
 };
 
 static const struct option long_options[] = {
@@ -226,6 +257,7 @@ static const struct option long_options[] = {
   { "uid", required_argument, NULL, OPT_UID },
   { "gid", required_argument, NULL, OPT_GID },
   { "hostname", required_argument, NULL, OPT_HOSTNAME },
+  { "build-uid", required_argument, NULL, OPT_BUILD_UID },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 },
 };
@@ -297,8 +329,6 @@ static int
 parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
 {
   default_env (&c->o);
-  c->o.uid = getuid ();
-  c->o.gid = getgid ();
   int nopts = 1;
   while (nopts < argc && strcmp (argv[nopts], "--") != 0)
     nopts++;
@@ -338,8 +368,8 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
           break;
         case OPT_PYTHON: r = spec_add_python (&c->o, optarg, err); break;
         case OPT_TMPFS: r = add_tmpfs_option (&c->o, optarg, err); break;
-        case OPT_UID: r = id_option ("--uid", optarg, (unsigned *) &c->o.uid, err); break;
-        case OPT_GID: r = id_option ("--gid", optarg, (unsigned *) &c->o.gid, err); break;
+        case OPT_UID: r = id_option ("--uid", optarg, (unsigned *) &c->o.uid, err); c->o.ids_given = true; break;
+        case OPT_GID: r = id_option ("--gid", optarg, (unsigned *) &c->o.gid, err); c->o.ids_given = true; break;
         case OPT_HOSTNAME:
           free (c->o.hostname);
           c->o.hostname = xstrdup (optarg);
@@ -349,6 +379,7 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
         case OPT_TIMEOUT: r = check_timeout (optarg, err); c->o.timeout = optarg; break;
         case OPT_FORCE: c->force = true; break;
         case OPT_PROC: r = spec_proc_parse (&c->o, optarg, err); break;
+        case OPT_BUILD_UID: r = parse_build_uid (&c->o, optarg, err); break;
         case 'h': c->help = true; return 0;
         case ':': return fmr_error_set (err, 0, "option `%s` needs an argument", argv[optind - 1]);
         default:
@@ -373,7 +404,9 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
     offline_given |= strcmp (c->explicit[i], "CARGO_NET_OFFLINE") == 0;
   if (!c->o.network && !offline_given)
     spec_env_set (&c->o, "CARGO_NET_OFFLINE=true");
-  return spec_check_binds (&c->o, err);
+  if (spec_check_binds (&c->o, err) < 0)
+    return -1;
+  return spec_ids_choose (&c->o, err);
 }
 
 /* mkdir -p: a builder may name a bundle directory several levels deep. */
@@ -420,13 +453,19 @@ write_bundle (struct spec_cli *c, fmr_error_t *err)
     return -1;
   cleanup_free char *json = NULL;
   size_t len = 0;
-  int r = spec_config_generate (&c->o, &h, &json, &len, err);
+  /* The only change spec makes outside DIR, and only for a caller that
+   * may chown: the step's own writable trees. */
+  int r = c->o.privileged ? spec_owners_normalise (&c->o, err) : 0;
+  if (r == 0)
+    r = spec_config_generate (&c->o, &h, &json, &len, err);
   if (r == 0)
     r = make_dirs (c->dir, err);
   if (r == 0)
     r = write_config (c->dir, json, len, c->force, err);
   if (r == 0)
     r = spec_rootfs_write (c->dir, &h, err);
+  if (r == 0 && c->o.host_uid != c->o.uid)
+    r = spec_rootfs_mount_points (c->dir, &c->o, &h, err);
   spec_host_release (&h);
   return r;
 }

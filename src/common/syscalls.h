@@ -93,6 +93,9 @@
 #define MOUNT_ATTR_STRICTATIME 0x20
 #define MOUNT_ATTR_NODIRATIME 0x80
 #endif
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000 /* 5.12: no fallback; spec keeps the caller's ids without it */
+#endif
 
 /* openat2 */
 #ifndef RESOLVE_NO_MAGICLINKS

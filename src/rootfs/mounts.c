@@ -203,6 +203,12 @@ attach_tree (int tree_fd, int target_fd, bool recursive, const char *what, fmr_e
 }
 
 int
+mount_attach_tree (int tree_fd, int target_fd, const char *what, fmr_error_t *err)
+{
+  return attach_tree (tree_fd, target_fd, true, what, err);
+}
+
+int
 mount_bind_at (int dfd, const char *path, int target_fd, bool recursive, bool readonly, const char *what,
                fmr_error_t *err)
 {
@@ -216,6 +222,39 @@ mount_bind_at (int dfd, const char *path, int target_fd, bool recursive, bool re
     return -1;
   int ret = mnt;
   mnt = -1;
+  return ret;
+}
+
+/* The kernel's reasons for refusing MOUNT_ATTR_IDMAP, in words. */
+static const char *
+idmap_refusal (int errnum)
+{
+  switch (errnum)
+    {
+    case EPERM: return "no CAP_SYS_ADMIN over the file system's user namespace";
+    case EINVAL: return "the file system (or one below it) does not support idmapped mounts";
+    case ENOSYS: return "the kernel has no mount_setattr (Linux 5.12)";
+    default: return "mount_setattr MOUNT_ATTR_IDMAP";
+    }
+}
+
+int
+mount_idmap_tree (int dfd, const char *path, const char *source, bool recursive, bool idmap_recursive, int userns_fd,
+                  fmr_error_t *err)
+{
+  if (legacy_api)
+    return fmr_error_set (err, ENOSYS, "%s: idmapped mount: the kernel has no open_tree (Linux 5.2)", source);
+  cleanup_close int tree = sys_open_tree (dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0)
+                                                        | (path[0] ? 0 : AT_EMPTY_PATH));
+  if (tree < 0 && errno == EPERM)
+    return fmr_error_set (err, errno, "%s: open_tree (no CAP_SYS_ADMIN over the caller's mount namespace)", source);
+  if (tree < 0)
+    return fmr_error_set (err, errno, "%s: open_tree", source);
+  struct fmr_mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+  if (sys_mount_setattr (tree, idmap_recursive ? AT_RECURSIVE : 0, &a) < 0)
+    return fmr_error_set (err, errno, "%s: idmapped mount refused (%s)", source, idmap_refusal (errno));
+  int ret = tree;
+  tree = -1;
   return ret;
 }
 

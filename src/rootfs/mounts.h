@@ -22,6 +22,17 @@
  * object is the one rootfs_resolve_sources found (sources.h).  Errors
  * name only the source path ("/opt/py"), for "mounts[N].source: ...". */
 int mount_bind_open_source (const struct fmr_mount *m, fmr_error_t *err);
+/* A detached copy of DFD/PATH ("" for DFD itself; SOURCE names it in
+ * messages), every submount when RECURSIVE, whose ids are
+ * shown through the user namespace USERNS_FD (MOUNT_ATTR_IDMAP; on every
+ * submount when IDMAP_RECURSIVE).  Needs CAP_SYS_ADMIN over the source
+ * file system's user namespace, so the outer fmr-run makes it.  The error
+ * says why the kernel refused. */
+int mount_idmap_tree (int dfd, const char *path, const char *source, bool recursive, bool idmap_recursive,
+                      int userns_fd, fmr_error_t *err);
+/* Attach the detached tree TREE_FD (consumed) on TARGET_FD; the mount's
+ * descriptor. */
+int mount_attach_tree (int tree_fd, int target_fd, const char *what, fmr_error_t *err);
 /* Attach SRC_FD (from mount_bind_open_source; consumed) on TARGET_FD and
  * apply ro/nosuid/nodev/noexec/atime; read-only reaches every submount. */
 int mount_bind (const struct fmr_mount *m, int src_fd, int target_fd, fmr_error_t *err);

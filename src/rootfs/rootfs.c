@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -35,11 +36,29 @@ mount_kind_name (enum fmr_mount_kind kind)
 /* root.path bound onto itself: pivot_root needs a mount point, and the
  * descriptor of that mount is the root every destination is resolved in. */
 static int
-bind_root (const struct fmr_bundle *b, fmr_error_t *err)
+open_root (const struct fmr_bundle *b, fmr_error_t *err)
 {
-  cleanup_close int target = open (b->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (target < 0)
+  int fd = open (b->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
     return fmr_error_set (err, errno, "root.path: %s", b->root_path);
+  return fd;
+}
+
+static int
+bind_root (const struct fmr_bundle *b, int given, int tree, fmr_error_t *err)
+{
+  cleanup_close int target = given >= 0 ? given : open_root (b, err);
+  if (target < 0)
+    {
+      if (tree >= 0)
+        close (tree);
+      return -1;
+    }
+  if (tree >= 0)
+    {
+      int root = mount_attach_tree (tree, target, b->root_path, err);
+      return root < 0 ? fmr_error_prefix (err, "root.path") : root;
+    }
   int root = mount_bind_at (target, "", target, true, false, b->root_path, err);
   if (root < 0)
     return fmr_error_prefix (err, "root.path");
@@ -70,7 +89,8 @@ mount_by_kind (const struct fmr_mount *m, int src, int target, fmr_error_t *err)
 }
 
 static int
-setup_mount (int root, const struct stat *root_st, const struct fmr_mount *m, size_t i, fmr_error_t *err)
+setup_mount (int root, const struct stat *root_st, const struct fmr_mount *m, size_t i, int given_src,
+             fmr_error_t *err)
 {
   /* The source is opened first: its type decides whether a missing mount
    * point is created as a file or a directory. */
@@ -78,7 +98,8 @@ setup_mount (int root, const struct stat *root_st, const struct fmr_mount *m, si
   bool want_file = false;
   if (m->kind == FMR_MOUNT_BIND)
     {
-      src = mount_bind_open_source (m, err);
+      /* An idmapped bind comes ready from the outer fmr-run. */
+      src = given_src >= 0 ? given_src : mount_bind_open_source (m, err);
       if (src < 0)
         return fmr_error_prefix (err, "mounts[%zu].source", i);
       struct stat st;
@@ -205,12 +226,49 @@ pivot_into (int root, fmr_error_t *err)
   return 0;
 }
 
+void
+rootfs_sources_init (struct rootfs_sources *src, const struct fmr_bundle *b)
+{
+  src->root = src->root_tree = -1;
+  src->n = b->n_mounts;
+  src->binds = xcalloc (src->n ? src->n : 1, sizeof *src->binds);
+  for (size_t i = 0; i < src->n; i++)
+    src->binds[i] = -1;
+}
+
+void
+rootfs_sources_release (struct rootfs_sources *src)
+{
+  if (src->root >= 0)
+    close (src->root);
+  if (src->root_tree >= 0)
+    close (src->root_tree);
+  for (size_t i = 0; src->binds && i < src->n; i++)
+    if (src->binds[i] >= 0)
+      close (src->binds[i]);
+  free (src->binds);
+  memset (src, 0, sizeof *src);
+  src->root = src->root_tree = -1;
+}
+
+int
+rootfs_open_sources (const struct fmr_bundle *b, struct rootfs_sources *src, fmr_error_t *err)
+{
+  if (src->root < 0 && (src->root = open_root (b, err)) < 0)
+    return -1;
+  for (size_t i = 0; i < b->n_mounts && i < src->n; i++)
+    if (b->mounts[i].kind == FMR_MOUNT_BIND && src->binds[i] < 0
+        && (src->binds[i] = mount_bind_open_source (&b->mounts[i], err)) < 0)
+      return fmr_error_prefix (err, "mounts[%zu].source", i);
+  return 0;
+}
+
 /* Masked and read-only paths and the read-only root are done before
  * pivot_root, all resolved inside the new root as they would be after it:
  * the host's /dev/null is the masking file whether or not the bundle
  * mounts /dev, and the mount(2) fallback still finds /proc/self/fd. */
 int
-rootfs_setup (const struct fmr_bundle *b, struct fmr_trace *trace, fmr_error_t *err)
+rootfs_setup (const struct fmr_bundle *b, struct rootfs_sources *src, struct fmr_trace *trace, fmr_error_t *err)
 {
 
   /* Nothing done below may propagate back to the caller's mounts. */
@@ -218,7 +276,10 @@ rootfs_setup (const struct fmr_bundle *b, struct fmr_trace *trace, fmr_error_t *
     return fmr_error_set (err, errno, "make the mount tree private: mount `/`");
   trace_step (trace, "mount tree private");
 
-  cleanup_close int root = bind_root (b, err);
+  int given_root = src ? src->root : -1, root_tree = src ? src->root_tree : -1;
+  if (src)
+    src->root = src->root_tree = -1; /* consumed */
+  cleanup_close int root = bind_root (b, given_root, root_tree, err);
   if (root < 0)
     return -1;
   struct stat root_st;
@@ -228,7 +289,10 @@ rootfs_setup (const struct fmr_bundle *b, struct fmr_trace *trace, fmr_error_t *
 
   for (size_t i = 0; i < b->n_mounts; i++)
     {
-      if (setup_mount (root, &root_st, &b->mounts[i], i, err) < 0)
+      int given = src && src->binds ? src->binds[i] : -1;
+      if (src && src->binds)
+        src->binds[i] = -1; /* consumed */
+      if (setup_mount (root, &root_st, &b->mounts[i], i, given, err) < 0)
         return -1;
       trace_step (trace, "mounts[%zu] %s %s", i, mount_kind_name (b->mounts[i].kind), b->mounts[i].destination);
     }

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,4 +110,44 @@ idmap_write (pid_t pid, const struct fmr_bundle *b, bool host_root, uid_t uid, g
     return -1;
   return write_one (pid, "gid_map", "newgidmap", "linux.gidMappings", b->gid_mappings, b->n_gid_mappings, host_root,
                     gid, err);
+}
+
+int
+idmap_userns_open (const struct fmr_id_mapping *uid, const struct fmr_id_mapping *gid, fmr_error_t *err)
+{
+  int hold[2];
+  if (pipe2 (hold, O_CLOEXEC) < 0)
+    return fmr_error_set (err, errno, "pipe");
+  /* A process in a new user namespace that waits for the pipe to close:
+   * the namespace lives on through the descriptor opened below. */
+  pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid == 0)
+    {
+      char c;
+      close (hold[1]);
+      while (read (hold[0], &c, 1) < 0 && errno == EINTR)
+        ;
+      _exit (0);
+    }
+  close (hold[0]);
+  int ret = -1;
+  if (pid < 0)
+    fmr_error_set (err, errno, "clone a user namespace");
+  else
+    {
+      cleanup_free char *u = format_map (uid, 1), *g = format_map (gid, 1);
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      if (write_proc_file (pid, "uid_map", u, err) == 0 && write_proc_file (pid, "gid_map", g, err) == 0)
+        {
+          ret = open (path, O_RDONLY | O_CLOEXEC);
+          if (ret < 0)
+            fmr_error_set (err, errno, "open `%s`", path);
+        }
+    }
+  close (hold[1]);
+  if (pid > 0)
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  return ret;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "sandbox/process.h"
 #include "sandbox/seccomp_log.h"
 #include "sandbox/stats.h"
+#include "rootfs/mounts.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/sources.h"
 #include "sandbox/sandbox.h"
@@ -180,6 +182,44 @@ names_and_loopback (struct sandbox_ctx *ctx, fmr_error_t *err)
   return 0;
 }
 
+/* An idmapped bind's tree from the parent (send_idmapped_mounts). */
+static void
+keep_mount_tree (struct sandbox_ctx *ctx, const struct sync_msg *m)
+{
+  struct rootfs_sources *s = &ctx->sources;
+  if (m->fd >= 0 && m->index == -1 && s->root_tree < 0)
+    s->root_tree = m->fd;
+  else if (m->fd >= 0 && m->index >= 0 && (size_t) m->index < s->n && s->binds[m->index] < 0)
+    s->binds[m->index] = m->fd;
+  else if (m->fd >= 0)
+    close (m->fd);
+}
+
+/* A root caller's build uid maps neither host uid 0 nor root's groups into
+ * the new user namespace: until this process takes ids of it, it could
+ * create nothing in its own tmpfs (EOVERFLOW).  It takes the payload's
+ * (validation made sure they are mapped); capabilities stay, since they
+ * come from creating the namespace, not from a uid. */
+static bool maps_host_id (const struct fmr_id_mapping *m, size_t n, uint32_t id);
+
+static int
+take_mapped_ids (const struct sandbox_ctx *ctx, fmr_error_t *err)
+{
+  const struct fmr_bundle *b = ctx->bundle;
+  const struct fmr_process *p = &b->process;
+  if (!(b->clone_flags & CLONE_NEWUSER)
+      || (maps_host_id (b->uid_mappings, b->n_uid_mappings, ctx->host_uid)
+          && maps_host_id (b->gid_mappings, b->n_gid_mappings, ctx->host_gid)))
+    return 0;
+  if (setgroups (0, NULL) < 0 && errno != EPERM)
+    return fmr_error_set (err, errno, "process.user: setgroups");
+  if (setresgid (p->gid, p->gid, p->gid) < 0)
+    return fmr_error_set (err, errno, "process.user.gid: setresgid %u", (unsigned) p->gid);
+  if (setresuid (p->uid, p->uid, p->uid) < 0)
+    return fmr_error_set (err, errno, "process.user.uid: setresuid %u", (unsigned) p->uid);
+  return 0;
+}
+
 /* *err already set: an earlier failure, reported once the maps are in. */
 static int
 child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
@@ -195,7 +235,10 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
   /* Wait for the id maps: until then we hold no usable credentials.  Even
    * after a failure above: exiting now would make the parent's writes to
    * /proc/PID fail and hide the real error. */
-  if (sync_recv (ctx->sync_fd, &m) != 1 || m.type != SYNC_GO)
+  int got;
+  while ((got = sync_recv (ctx->sync_fd, &m)) == 1 && m.type == SYNC_MOUNT)
+    keep_mount_tree (ctx, &m);
+  if (got != 1 || m.type != SYNC_GO)
     _exit (FMR_EXIT_FAILURE); /* the parent is gone or failed: it reports */
   /* The parent may have died after sending GO but before PR_SET_PDEATHSIG
    * took effect; its end of the channel is then closed.  (getppid() cannot
@@ -208,7 +251,10 @@ child_build (struct sandbox_ctx *ctx, struct joined_ns *j, fmr_error_t *err)
     return -1;
   if (!early && (join (j, false, err) < 0 || names_and_loopback (ctx, err) < 0))
     return -1;
-  if (rootfs_setup (ctx->bundle, &ctx->trace, err) < 0)
+  /* The caller's paths first: the payload's ids may not reach them. */
+  if (rootfs_open_sources (ctx->bundle, &ctx->sources, err) < 0 || take_mapped_ids (ctx, err) < 0)
+    return -1;
+  if (rootfs_setup (ctx->bundle, &ctx->sources, &ctx->trace, err) < 0)
     return -1;
   trace_step (&ctx->trace, "root filesystem built");
   /* PID 1 keeps what the payload loses; the payload must not ptrace it
@@ -519,9 +565,70 @@ send_seccomp (struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
   return r;
 }
 
+/* An idmapped bind needs CAP_SYS_ADMIN over the user namespace of the
+ * source's file system, which nothing inside the sandbox has: the outer
+ * fmr-run makes each tree (open_tree, then MOUNT_ATTR_IDMAP through the
+ * sandbox's own user namespace, once its maps are written) and hands it to
+ * PID 1, which attaches it like any other bind. */
+static bool
+maps_host_id (const struct fmr_id_mapping *m, size_t n, uint32_t id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= m[i].host_id && id - m[i].host_id < m[i].size)
+      return true;
+  return false;
+}
+
+/* With a build uid (the sandbox's user namespace does not map the
+ * caller), PID 1 takes the payload's ids before it mounts, and those own
+ * nothing in a root.path of the caller's: it gets root.path idmapped too,
+ * where the kernel allows it, to make the mount points in.  Elsewhere the
+ * mount points must exist (`fmr-run spec` makes them). */
+static void
+send_idmapped_root (const struct fmr_bundle *b, const struct sandbox_ctx *ctx, int userns, int fd)
+{
+  if (maps_host_id (b->uid_mappings, b->n_uid_mappings, ctx->host_uid)
+      && maps_host_id (b->gid_mappings, b->n_gid_mappings, ctx->host_gid))
+    return;
+  cleanup_error fmr_error_t e = NULL;
+  cleanup_close int tree = mount_idmap_tree (AT_FDCWD, b->root_path, b->root_path, true, true, userns, &e);
+  if (tree >= 0)
+    sync_send_mount (fd, -1, tree);
+}
+
+static int
+send_idmapped_mounts (const struct fmr_bundle *b, const struct sandbox_ctx *ctx, pid_t pid, int fd,
+                      fmr_error_t *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+  cleanup_close int userns = open (path, O_RDONLY | O_CLOEXEC);
+  if (userns < 0)
+    return fmr_error_set (err, errno, "linux.namespaces: open `%s`", path);
+  if (ctx->host_root)
+    send_idmapped_root (b, ctx, userns, fd);
+  for (size_t i = 0; i < b->n_mounts; i++)
+    {
+      const struct fmr_mount *m = &b->mounts[i];
+      if (!m->idmap)
+        continue;
+      /* The source as resolved on the host (rootfs_resolve_sources). */
+      cleanup_close int obj = rootfs_open_source (m, err);
+      if (obj < 0)
+        return fmr_error_prefix (err, "mounts[%zu].source", i);
+      cleanup_close int tree = mount_idmap_tree (obj, "", m->source, m->recursive, m->idmap_recursive, userns, err);
+      if (tree < 0)
+        return fmr_error_prefix (err, "mounts[%zu].options: idmap", i);
+      if (sync_send_mount (fd, (int) i, tree) < 0)
+        return fmr_error_set (err, errno, "mounts[%zu]: send the idmapped tree to the sandbox", i);
+    }
+  return 0;
+}
+
 static int
 start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct stdio_relay *relay, fmr_error_t *err)
 {
+  rootfs_sources_init (&ctx->sources, ctx->bundle);
   /* A raw clone with no stack behaves like fork, but creates the new
    * namespaces in the same call. */
   pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) ctx->bundle->clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
@@ -588,6 +695,7 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
       return FMR_EXIT_FAILURE;
     }
   pid_t pid = start_child (&ctx, &j, sv, &relay, err);
+  rootfs_sources_release (&ctx.sources); /* the child's, not the parent's */
   close (sv[1]);
   close_joined (&j);
   stdio_relay_parent (&relay);
@@ -596,7 +704,8 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
   trace_step (&ctx.trace, "clone");
   relay_signals (pid);
   if ((b->clone_flags & CLONE_NEWUSER)
-      && idmap_write (pid, b, ctx.host_root, ctx.host_uid, ctx.host_gid, err) < 0)
+      && (idmap_write (pid, b, ctx.host_root, ctx.host_uid, ctx.host_gid, err) < 0
+          || send_idmapped_mounts (b, &ctx, pid, sv[0], err) < 0))
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);

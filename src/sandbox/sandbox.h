@@ -9,6 +9,7 @@
 #include "bundle/overrides.h"
 #include "common/error.h"
 #include "common/trace.h"
+#include "rootfs/rootfs.h"
 #include "sandbox/seccomp_filter.h"
 
 /* Options of `fmr-run run` that are not in the bundle. */
@@ -44,6 +45,9 @@ struct sandbox_ctx
   /* linux.seccomp compiled by the parent, received by PID 1 before it
    * forks the payload; len 0 without linux.seccomp. */
   struct fmr_bpf seccomp;
+  /* root.path and bind sources, opened before PID 1 takes the payload's
+   * ids (the idmapped binds' trees come from the parent). */
+  struct rootfs_sources sources;
 };
 
 /* Build the sandbox, run the process, return the exit status of `run`. */

@@ -49,10 +49,26 @@ sync_send_status (int fd, int wait_status)
   return sync_write (fd, &m);
 }
 
+static int send_with_fd (int fd, struct sync_msg *m, int payload);
+
 int
 sync_send_fd (int fd, int payload)
 {
   struct sync_msg m = { .type = SYNC_CONSOLE };
+  return send_with_fd (fd, &m, payload);
+}
+
+int
+sync_send_mount (int fd, int index, int tree)
+{
+  struct sync_msg m = { .type = SYNC_MOUNT, .index = index };
+  return send_with_fd (fd, &m, tree);
+}
+
+static int
+send_with_fd (int fd, struct sync_msg *msg, int payload)
+{
+  struct sync_msg m = *msg;
   struct iovec iov = { .iov_base = &m, .iov_len = offsetof (struct sync_msg, msg) + 1 };
   union
   {

@@ -16,6 +16,7 @@ enum sync_type
   SYNC_STATUS = 3, /* PID 1 -> parent: the payload's wait status */
   SYNC_CONSOLE = 4, /* payload -> parent: the pty master, as SCM_RIGHTS */
   SYNC_SECCOMP = 5, /* parent -> PID 1: the compiled seccomp filter */
+  SYNC_MOUNT = 6,   /* parent -> child, before GO: an idmapped bind's tree (index in `index`) */
 };
 
 #define SYNC_MSG_MAX 2048
@@ -26,7 +27,8 @@ struct sync_msg
   int errnum;
   int exit_code;   /* SYNC_ERROR: 125, 126 or 127 */
   int wait_status; /* SYNC_STATUS */
-  int fd;          /* SYNC_CONSOLE: the received descriptor (not sent) */
+  int fd;          /* SYNC_CONSOLE, SYNC_MOUNT: the received descriptor (not sent) */
+  int index;       /* SYNC_MOUNT: its index in mounts[] */
   char msg[SYNC_MSG_MAX];
 };
 
@@ -36,6 +38,8 @@ int sync_send_error (int fd, fmr_error_t err, int exit_code);
 int sync_send_status (int fd, int wait_status);
 /* A SYNC_CONSOLE message carrying fd. */
 int sync_send_fd (int fd, int payload);
+/* A SYNC_MOUNT message carrying the tree of mounts[INDEX]. */
+int sync_send_mount (int fd, int index, int tree);
 /* 1 on a message, 0 on EOF, -1 on error (errno set). */
 int sync_recv (int fd, struct sync_msg *m);
 /* The seccomp filter, compiled by the parent while the sandbox builds its

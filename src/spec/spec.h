@@ -46,6 +46,9 @@ struct spec_options
   char *const *args; /* NULL-terminated */
   const char *timeout; /* NULL: no annotation */
   bool network;
+  /* Who the payload is (spec_ids.c): uid and gid inside (the caller's),
+   * mapped to host_uid and host_gid on the host: the caller's own, or a
+   * build uid for a root caller. */
   uid_t uid;
   gid_t gid;
   /* Set by spec_environment_decide (spec_proc.c). */
@@ -61,6 +64,18 @@ struct spec_options
   char **tmpfs; /* --tmpfs: private empty directories, after the binds */
   size_t n_tmpfs;
   char *hostname; /* NULL: "localhost" */
+  uid_t host_uid;
+  gid_t host_gid;
+  bool idmap_binds;         /* --ro/--rw binds idmapped: the caller's ids on disk shown as host_uid */
+  char *build_note;         /* run.fmr.note.build-uid: what was chosen and why; NULL for an unprivileged caller */
+  const char *build_source; /* where the build uid came from */
+  bool privileged;          /* root, or CAP_SETUID: may map and chown */
+  bool quiet;               /* no stderr line on a fallback (check) */
+  char *owners_note;        /* run.fmr.note.owners: the writable trees made the caller's (spec_owners.c) */
+  bool build_uid_given;     /* --build-uid UID[:GID] */
+  bool ids_given;           /* --uid or --gid: those ids mapped to themselves, no build uid */
+  uid_t build_uid;
+  gid_t build_gid;
 };
 
 /* Top-level directories that usr-merged distributions turn into links. */
@@ -84,10 +99,24 @@ void spec_options_release (struct spec_options *o);
 /* Set NAME=VALUE, replacing an earlier NAME. */
 void spec_env_set (struct spec_options *o, const char *name_value);
 
+/* Fill uid, gid, host_uid, host_gid, idmap_binds and build_note for the
+ * caller and the binds (after the options are parsed).  A fallback to
+ * the caller's own ids is said on stderr. */
+int spec_ids_choose (struct spec_options *o, fmr_error_t *err);
+
+/* A privileged caller's --rw trees: every entry of another owner made the
+ * caller's (owners_note says what was done). */
+int spec_owners_normalise (struct spec_options *o, fmr_error_t *err);
+
 int spec_host_probe (struct spec_host *h, bool network, fmr_error_t *err);
 void spec_host_release (struct spec_host *h);
 /* Create DIR/rootfs with the host's usr-merge links (rootfs may exist). */
 int spec_rootfs_write (const char *dir, const struct spec_host *h, fmr_error_t *err);
+/* With a build uid, the mount points in DIR/rootfs: PID 1 takes the
+ * payload's ids before it mounts, and those may not create anything in a
+ * rootfs of the caller's. */
+int spec_rootfs_mount_points (const char *dir, const struct spec_options *o, const struct spec_host *h,
+                              fmr_error_t *err);
 
 /* --proc fresh|bind|none|auto into O->proc. */
 int spec_proc_parse (struct spec_options *o, const char *arg, fmr_error_t *err);

@@ -112,6 +112,26 @@ gen_mount (struct jgen *j, const char *destination, const char *type, const char
   jgen_map_close (j);
 }
 
+static void gen_id_mapping (struct jgen *j, const char *key, long long container_id, long long host_id);
+
+/* A bind of the caller's with a build uid: idmapped (OCI 1.1), so that the
+ * caller's ids on disk are the payload's inside, and what the payload
+ * writes is the caller's on the host. */
+static void
+gen_idmapped_bind (struct jgen *j, const struct spec_options *o, const struct spec_bind *bind)
+{
+  static const char *const ro_tree[] = { "rbind", "ro", "nosuid", "nodev", "ridmap", NULL };
+  static const char *const rw_tree[] = { "rbind", "rw", "nosuid", "nodev", "ridmap", NULL };
+  jgen_map_open (j);
+  jgen_kv_str (j, "destination", bind->path);
+  jgen_kv_str (j, "type", "bind");
+  jgen_kv_str (j, "source", bind->path);
+  jgen_kv_strv (j, "options", bind->writable ? rw_tree : ro_tree);
+  gen_id_mapping (j, "uidMappings", o->uid, o->host_uid);
+  gen_id_mapping (j, "gidMappings", o->gid, o->host_gid);
+  jgen_map_close (j);
+}
+
 /* A fresh proc of the sandbox's pid namespace, or where the host refuses
  * one (spec_proc.c) the outer /proc bound read-only with what is mounted
  * below it; the masked and read-only paths apply to either. */
@@ -154,20 +174,23 @@ gen_mounts (struct jgen *j, const struct spec_options *o, const struct spec_host
   for (size_t i = 0; i < h->n_etc_files; i++)
     gen_mount (j, h->etc_files[i], "bind", h->etc_files[i], ro_file);
   for (size_t i = 0; i < o->n_binds; i++)
-    gen_mount (j, o->binds[i].path, "bind", o->binds[i].path, o->binds[i].writable ? rw_tree : ro_tree);
+    if (o->idmap_binds)
+      gen_idmapped_bind (j, o, &o->binds[i]);
+    else
+      gen_mount (j, o->binds[i].path, "bind", o->binds[i].path, o->binds[i].writable ? rw_tree : ro_tree);
   for (size_t i = 0; i < o->n_tmpfs; i++)
     gen_mount (j, o->tmpfs[i], "tmpfs", "tmpfs", (const char *[]){ "nosuid", "nodev", "mode=700", NULL });
   jgen_array_close (j);
 }
 
 static void
-gen_id_mapping (struct jgen *j, const char *key, long long id)
+gen_id_mapping (struct jgen *j, const char *key, long long container_id, long long host_id)
 {
   jgen_str (j, key);
   jgen_array_open (j);
   jgen_map_open (j);
-  jgen_kv_int (j, "containerID", id);
-  jgen_kv_int (j, "hostID", id);
+  jgen_kv_int (j, "containerID", container_id);
+  jgen_kv_int (j, "hostID", host_id);
   jgen_kv_int (j, "size", 1);
   jgen_map_close (j);
   jgen_array_close (j);
@@ -203,8 +226,8 @@ gen_linux (struct jgen *j, const struct spec_options *o, fmr_error_t *err)
 {
   jgen_str (j, "linux");
   jgen_map_open (j);
-  gen_id_mapping (j, "uidMappings", o->uid);
-  gen_id_mapping (j, "gidMappings", o->gid);
+  gen_id_mapping (j, "uidMappings", o->uid, o->host_uid);
+  gen_id_mapping (j, "gidMappings", o->gid, o->host_gid);
   jgen_str (j, "namespaces");
   jgen_array_open (j);
   for (size_t i = 0; namespaces[i]; i++)
@@ -244,7 +267,7 @@ spec_config_generate (const struct spec_options *o, const struct spec_host *h, c
   gen_mounts (&j, o, h);
   if (gen_linux (&j, o, err) < 0)
     return -1;
-  if (o->timeout || o->n_notes)
+  if (o->timeout || o->n_notes || o->build_note || o->owners_note)
     {
       jgen_str (&j, "annotations");
       jgen_map_open (&j);
@@ -252,6 +275,10 @@ spec_config_generate (const struct spec_options *o, const struct spec_host *h, c
         jgen_kv_str (&j, FMR_ANNOTATION_PREFIX "timeout", o->timeout);
       for (size_t i = 0; i < o->n_notes; i++)
         jgen_kv_str (&j, o->notes[i].key, o->notes[i].value);
+      if (o->build_note)
+        jgen_kv_str (&j, FMR_ANNOTATION_PREFIX "note.build-uid", o->build_note);
+      if (o->owners_note)
+        jgen_kv_str (&j, FMR_ANNOTATION_PREFIX "note.owners", o->owners_note);
       jgen_map_close (&j);
     }
   jgen_map_close (&j);

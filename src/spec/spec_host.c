@@ -129,3 +129,81 @@ spec_rootfs_write (const char *dir, const struct spec_host *h, fmr_error_t *err)
       return -1;
   return 0;
 }
+
+/* Create DEST (a file or a directory) under the directory ROOT, each
+ * component opened without following links.  Existing ones are kept; a
+ * link or a non-directory on the way leaves DEST to `run`. */
+static int
+make_mount_point (int root, const char *dest, bool file, const char *rootfs, fmr_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (dest);
+  cleanup_close int dir = fcntl (root, F_DUPFD_CLOEXEC, 3);
+  char *save = NULL;
+  for (char *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      bool last = save == NULL || *save == '\0';
+      if (last && file)
+        {
+          int f = openat (dir, c, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (f < 0 && errno != EEXIST)
+            return fmr_error_set (err, errno, "`%s%s`: create the mount point", rootfs, dest);
+          if (f >= 0)
+            close (f);
+          return 0;
+        }
+      if (mkdirat (dir, c, 0755) < 0 && errno != EEXIST)
+        return fmr_error_set (err, errno, "`%s%s`: create the mount point", rootfs, dest);
+      int next = openat (dir, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        return 0; /* a link (usr-merge) or a file: `run` resolves it */
+      close (dir);
+      dir = next;
+    }
+  return 0;
+}
+
+/* Under the sandbox's own tmpfs and kernel file systems: made at run. */
+static bool
+made_at_run (const char *dest)
+{
+  static const char *const tops[] = { "/proc", "/dev", "/tmp", NULL };
+  for (size_t i = 0; tops[i]; i++)
+    {
+      size_t n = strlen (tops[i]);
+      if (strncmp (dest, tops[i], n) == 0 && dest[n] == '/')
+        return true;
+    }
+  return false;
+}
+
+static bool
+is_file (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && !S_ISDIR (st.st_mode);
+}
+
+int
+spec_rootfs_mount_points (const char *dir, const struct spec_options *o, const struct spec_host *h,
+                          fmr_error_t *err)
+{
+  static const char *const kernel_dirs[] = { "/proc", "/dev", "/tmp", NULL };
+  cleanup_free char *rootfs = xasprintf ("%s/rootfs", dir);
+  cleanup_close int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return fmr_error_set (err, errno, "open `%s`", rootfs);
+  for (size_t i = 0; kernel_dirs[i]; i++)
+    if (make_mount_point (fd, kernel_dirs[i], false, rootfs, err) < 0)
+      return -1;
+  for (size_t i = 0; i < h->n_system_dirs; i++)
+    if (make_mount_point (fd, h->system_dirs[i], false, rootfs, err) < 0)
+      return -1;
+  for (size_t i = 0; i < h->n_etc_files; i++)
+    if (make_mount_point (fd, h->etc_files[i], is_file (h->etc_files[i]), rootfs, err) < 0)
+      return -1;
+  for (size_t i = 0; i < o->n_binds; i++)
+    if (!made_at_run (o->binds[i].path)
+        && make_mount_point (fd, o->binds[i].path, is_file (o->binds[i].path), rootfs, err) < 0)
+      return -1;
+  return 0;
+}

@@ -86,6 +86,8 @@ NS = lambda *ts: [{"type": t} for t in ts]
 E = "config.json: "
 
 # (name, mutation or raw text, expected line or lines: all of the output)
+MAP1000 = [{"containerID": 1000, "hostID": 1000, "size": 1}]
+
 BAD = [
     ("syntax-trailing-comma", '{\n  "ociVersion": "1.0.2",\n}\n', E[:-2] + ":3:1: parse error: invalid object key (must be a string)"),
     ("syntax-unclosed", '{\n  "ociVersion": "1.0.2"\n', E[:-2] + ":2:24: parse error: premature EOF"),
@@ -152,7 +154,7 @@ BAD = [
     ("mount-no-type-no-bind", both(delete("mounts.3.type"), put("mounts.3.options", ["ro"])), E + 'mounts[3]: missing "type" (or a "bind"/"rbind" option)'),
     ("mount-two-propagations", put("mounts.3.options", ["rbind", "private", "rslave"]), E + 'mounts[3].options[2]: "rslave": only one propagation option is allowed'),
     ("mount-options-not-strings", put("mounts.2.options", [1]), E + "mounts[2].options[0]: expected a string, got a number"),
-    ("mount-idmap", put("mounts.3.uidMappings", []), E + "mounts[3].uidMappings: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
+    ("mount-idmap-without-option", both(put("mounts.3.uidMappings", MAP1000), put("mounts.3.gidMappings", MAP1000)), E + 'mounts[3].options: uidMappings/gidMappings need the "idmap" or "ridmap" option'),
     ("mount-rro-rw", put("mounts.3.options", ["rbind", "rro", "rw"]), E + 'mounts[3]: options: "rro" contradicts "rw"'),
     ("ns-unknown", put("linux.namespaces", NS("user", "mount", "pid", "network", "ipc", "uts", "cgroup", "time")), E + 'linux.namespaces[7].type: unknown or unsupported namespace type "time"'),
     ("ns-duplicate", put("linux.namespaces", NS("user", "mount", "pid", "pid", "network", "ipc", "uts")), E + 'linux.namespaces[3].type: duplicate namespace "pid"'),
@@ -205,10 +207,26 @@ BAD = [
     ("cwd-missing", put("process.cwd", "/no-such-dir"), E + "process.cwd: /no-such-dir: No such file or directory ({DIR}/no-such-dir)"),
     ("cwd-inside-fresh-tmpfs", put("process.cwd", "/tmp/build"), E + "process.cwd: /tmp/build is inside the fresh tmpfs on /tmp, which is empty"),
     ("seccomp-conflicting-rules", put("linux.seccomp.syscalls", [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["mount"], "action": "SCMP_ACT_KILL_PROCESS", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]), E + "linux.seccomp.syscalls[1]: `mount` with the same args has another action in an earlier rule, which libseccomp refuses: File exists"),
+    ("mount-uidmap-without-gidmap", both(put("mounts.3.uidMappings", MAP1000), put("mounts.3.options", ["rbind", "ro", "ridmap"])), E + "mounts[3].gidMappings: missing: uidMappings and gidMappings go together"),
+    ("mount-idmap-differs", both(put("mounts.3.uidMappings", [{"containerID": 0, "hostID": 100000, "size": 1}]), put("mounts.3.gidMappings", MAP1000), put("mounts.3.options", ["rbind", "ro", "ridmap"])), E + "mounts[3].uidMappings: differs from linux.uidMappings: only the sandbox's own mapping is supported"),
+    ("mount-idmap-on-tmpfs", put("mounts.2.options", ["nosuid", "idmap"]), E + 'mounts[2].options: "idmap"/"ridmap" are supported on bind mounts only'),
+    ("mount-idmap-without-userns", both(put("linux.namespaces", NS("mount", "pid", "uts")), delete("linux.uidMappings"), delete("linux.gidMappings"), put("mounts.3.options", ["rbind", "ro", "idmap"])), E + "mounts[3]: an idmapped mount needs a new user namespace in linux.namespaces"),
+    ("mount-idmap-twice", put("mounts.3.options", ["rbind", "ro", "idmap", "ridmap"]), E + 'mounts[3].options[3]: "ridmap": only one of "idmap" and "ridmap" is allowed'),
 ]
 
 GOOD = {
     "base": lambda c: None,
+    # A root caller's bundle from `fmr-run spec`: the caller's ids inside,
+    # a build uid on the host, the caller's binds idmapped.
+    "idmapped-binds": both(put("process.user", {"uid": 0, "gid": 0}),
+                           put("linux.uidMappings", [{"containerID": 0, "hostID": 2147000000, "size": 1}]),
+                           put("linux.gidMappings", [{"containerID": 0, "hostID": 2147000000, "size": 1}]),
+                           put("mounts.3.options", ["rbind", "ro", "nosuid", "nodev", "ridmap"]),
+                           put("mounts.3.uidMappings", [{"containerID": 0, "hostID": 2147000000, "size": 1}]),
+                           put("mounts.3.gidMappings", [{"containerID": 0, "hostID": 2147000000, "size": 1}]),
+                           put("mounts.4.options", ["bind", "ro", "idmap"]),
+                           put("annotations", {"run.fmr.note.build-uid": "2147000000:2147000000 (fmr-run's fixed build uid)",
+                                               "run.fmr.note.owners": "/src: 3 entries of uids 501, 1001 made the caller's (0:0)"})),
     "minimal": lambda c: c.update({"process": {"args": ["/bin/true"], "cwd": "/", "user": {"uid": 1000, "gid": 1000}},
                                    "mounts": [], "annotations": {}}),
     "root-no-userns": both(put("linux.namespaces", NS("mount", "pid", "network", "ipc", "uts")),

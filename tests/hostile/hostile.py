@@ -56,7 +56,15 @@ class HostileTest(SandboxTest):
                          *spec_opts, self.bundle, "--", self.hostile, *args)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(self.bundle, "config.json")) as f:
-            return json.load(f)
+            config = json.load(f)
+        self.spec_config = config
+        return config
+
+    def payload_is_host_root(self, config=None):
+        """The payload of CONFIG (default: the last spec) is the host's uid
+        0: root started the sandbox and `spec` found no build uid."""
+        config = config or self.spec_config
+        return MODE == "root" and config["linux"]["uidMappings"][0]["hostID"] == 0
 
     def attack(self, *args, config=None, spec_opts=(), expect=0, **kw):
         """Run `hostile ARGS...` in the default sandbox (or CONFIG); its report."""

@@ -150,15 +150,33 @@ autogroup (int argc, char **argv)
   return 0;
 }
 
-/* Attack 33 helper: the ids the payload has inside (the host's view of
- * them is read from outside, in /proc/PID/status). */
-ATTACK (whoami, "whoami", "");
+/* Attack 33: make a file, a directory, a file in it, a symlink and a
+ * hard link in DIR (the writable work directory), report the ids the
+ * payload has inside, then write DIR/ready and wait (at most 30 s) for
+ * DIR/go: meanwhile the test reads the host's view of this process. */
+ATTACK (make_files, "make-files", "DIR");
 static int
-whoami (int argc, char **argv)
+make_files (int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
+  if (argc < 2 || chdir (argv[1]) < 0)
+    return 2;
+  int fd = open ("file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  report ("file", fd);
+  if (fd >= 0)
+    close (fd);
+  report ("dir", mkdir ("dir", 0755));
+  fd = open ("dir/inner", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  report ("inner", fd);
+  if (fd >= 0)
+    close (fd);
+  report ("symlink", symlink ("file", "symlink"));
+  report ("hardlink", link ("file", "hardlink"));
   report_value ("uid", "%u", (unsigned) getuid ());
   report_value ("gid", "%u", (unsigned) getgid ());
+  fd = open ("ready", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    close (fd);
+  for (int i = 0; i < 3000 && access ("go", F_OK) < 0; i++)
+    usleep (10 * 1000);
   return 0;
 }

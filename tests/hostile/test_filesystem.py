@@ -85,11 +85,15 @@ class FileSystem(HostileTest):
         self.assertEqual(got, {f"{verb}:{d}": "EROFS" for d in dirs for verb in ("create", "mkdir", "symlink")})
         got = self.attack("modify-outside", *files)
         expect = {f"{verb}:{f}": "EROFS" for f in files for verb in ("append", "chmod", "truncate", "rename", "unlink")}
-        if MODE != "root":
-            # Writing a file the host does not let nobody write fails on
+        if not self.payload_is_host_root():
+            # Writing a file the host does not let the payload (nobody,
+            # or a root caller's build uid) write fails on
             # the permission check, which the kernel makes before the
             # read-only one; chmod, rename and unlink check the mount first.
-            expect.update({f"{verb}:{f}": "EACCES" for f in files[:3] for verb in ("append", "truncate")})
+            # A build uid owns the caller's binds (idmapped): the probe, in
+            # one of them, is refused by the read-only mount.
+            others = files[:3] if MODE != "root" else files[:2]
+            expect.update({f"{verb}:{f}": "EACCES" for f in others for verb in ("append", "truncate")})
         self.assertEqual(got, expect)
 
         for d in dirs:
@@ -187,7 +191,8 @@ class FileSystem(HostileTest):
         ]
         # Both links are followed inside the sandbox's root: the mounts land
         # on its own "/", their mount points in the bundle's rootfs.
-        self.assertEqual(self.attack(config=config), {"mounts": f"/{name},/{name}-bind"})
+        got = self.attack(config=config)
+        self.assertEqual(sorted(got["mounts"].split(",")), [f"/{name}", f"/{name}-bind"])
         rootfs = os.path.join(self.bundle, "rootfs")
         self.assertTrue(os.path.isdir(os.path.join(rootfs, name)))
         self.assertTrue(os.path.isdir(os.path.join(rootfs, f"{name}-bind")))

@@ -128,8 +128,10 @@ class Privileges(HostileTest):
         hostname = socket.gethostname()
         # /proc/sys is a read-only bind: root's write permission there
         # ends at the read-only mount; nobody has none to begin with (the
-        # files are writable only by the host's root).
-        ro = "EROFS" if MODE == "root" else "EACCES"
+        # files are writable only by the host's root), nor has a root
+        # caller's build uid.
+        self.spec("kernel-files", "fmr-hostile-name")
+        ro = "EROFS" if self.payload_is_host_root() else "EACCES"
         expect = {"/proc/sys/kernel/hostname": ro, "/proc/sys/kernel/core_pattern": ro,
                   # A read-only bind too, where the kernel has it.
                   "/proc/sysrq-trigger": "EROFS" if os.path.exists("/proc/sysrq-trigger") else "ENOENT",

@@ -47,12 +47,13 @@ class Resources(HostileTest):
         self.assertGreater(len(host.codes), 0)
         self.assertEqual(set(host.codes), {7})
         self.assertEqual(host_pids_with(self.hostile), [], "a child of the bomb is still running")
-        # Unprivileged, the limit counts every process of the payload's
-        # user in the sandbox's user namespace: PID 1 and the attack itself
-        # take two.  The kernel exempts host uid 0 from RLIMIT_NPROC; for
-        # root fmr-run sets the pid namespace's pid_max to the limit + 301
+        # The limit counts every process of the payload's user in the
+        # sandbox's user namespace (the caller, or a root caller's build
+        # uid): PID 1 and the attack itself take two.  The kernel exempts
+        # host uid 0 from RLIMIT_NPROC; where the payload is host uid 0
+        # (root without a build uid) fmr-run sets the pid namespace's pid_max to the limit + 301
         # (src/rootfs/pidlimit.c), so pids 1 .. NPROC + 300: PID 1, the attack and
         # NPROC + 298 children.
-        forked = NPROC - 2 if MODE != "root" else NPROC + 298
+        forked = NPROC + 298 if self.payload_is_host_root(config) else NPROC - 2
         self.assertEqual(got, {"forked": str(forked), "fork-errno": "EAGAIN",
                                "bomb-forked": "0", "bomb-errno": "EAGAIN"})

@@ -208,7 +208,7 @@ sandbox_pid1 (struct scenario *sc)
   trace_start (&trace, getenv ("FMR_TEST_DEBUG") != NULL);
   fmr_error_t err = NULL;
   /* `run` resolves the bind sources before the sandbox exists. */
-  if (rootfs_resolve_sources (sc->bundle, &err) < 0 || rootfs_setup (sc->bundle, &trace, &err) < 0)
+  if (rootfs_resolve_sources (sc->bundle, &err) < 0 || rootfs_setup (sc->bundle, NULL, &trace, &err) < 0)
     {
       cleanup_free char *text = fmr_error_text (err);
       dprintf (report_fd, "ERROR %s\n", text);

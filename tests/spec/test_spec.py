@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,6 +28,15 @@ KERNEL_MOUNTS = [("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), (
 RO_TREE = ["rbind", "ro", "nosuid", "nodev"]
 RW_TREE = ["rbind", "rw", "nosuid", "nodev"]
 RO_FILE = ["bind", "ro", "nosuid", "nodev"]
+
+
+ROOT = os.geteuid() == 0
+
+
+def host_ids(config):
+    """The host ids the sandbox's only uid and gid map to."""
+    l = config["linux"]
+    return l["uidMappings"][0]["hostID"], l["gidMappings"][0]["hostID"]
 
 
 def run(args, env=None, cwd=None):
@@ -78,8 +88,15 @@ class DefaultBundle(SpecCase):
         self.assertEqual(c["ociVersion"], "1.0.2")
         self.assertEqual(c["root"], {"path": "rootfs", "readonly": True})
         self.assertEqual(c["hostname"], "localhost")
-        self.assertNotIn("annotations", c)
-        self.assertEqual(list(c), ["ociVersion", "process", "root", "hostname", "mounts", "linux"])
+        top = ["ociVersion", "process", "root", "hostname", "mounts", "linux"]
+        if ROOT:
+            # A root caller's bundle says which build uid it runs as.
+            self.assertEqual(list(c["annotations"]), ["run.fmr.note.build-uid"])
+            self.assertTrue(c["annotations"]["run.fmr.note.build-uid"].startswith("%d:%d (" % host_ids(c)))
+            top.append("annotations")
+        else:
+            self.assertNotIn("annotations", c)
+        self.assertEqual(list(c), top)
 
     def test_process(self):
         p = self.config["process"]
@@ -115,8 +132,14 @@ class DefaultBundle(SpecCase):
         l = self.config["linux"]
         self.assertEqual([n["type"] for n in l["namespaces"]],
                          ["user", "mount", "pid", "network", "ipc", "uts", "cgroup"])
-        self.assertEqual(l["uidMappings"], [{"containerID": os.getuid(), "hostID": os.getuid(), "size": 1}])
-        self.assertEqual(l["gidMappings"], [{"containerID": os.getgid(), "hostID": os.getgid(), "size": 1}])
+        hu, hg = host_ids(self.config)
+        if ROOT:
+            # Never the host's root: a build uid (BuildUid below).
+            self.assertNotIn(0, (hu, hg))
+        else:
+            self.assertEqual((hu, hg), (os.getuid(), os.getgid()))
+        self.assertEqual(l["uidMappings"], [{"containerID": os.getuid(), "hostID": hu, "size": 1}])
+        self.assertEqual(l["gidMappings"], [{"containerID": os.getgid(), "hostID": hg, "size": 1}])
         self.assertIn("/proc/kcore", l["maskedPaths"])
         self.assertIn("/sys/firmware", l["maskedPaths"])
         self.assertEqual(len(l["maskedPaths"]), 11)
@@ -197,9 +220,16 @@ class Options(SpecCase):
         build = os.path.join(src, "build")
         os.makedirs(build)
         c, _ = self.spec("--ro", src, "--rw", build)
-        self.assertEqual(c["mounts"][-2], {"destination": src, "type": "bind", "source": src, "options": RO_TREE})
+        ro, rw, extra = RO_TREE, RW_TREE, {}
+        if ROOT:
+            # The caller's binds are idmapped: its ids on disk are the build uid's.
+            hu, hg = host_ids(c)
+            ro, rw = RO_TREE + ["ridmap"], RW_TREE + ["ridmap"]
+            extra = {"uidMappings": [{"containerID": 0, "hostID": hu, "size": 1}],
+                     "gidMappings": [{"containerID": 0, "hostID": hg, "size": 1}]}
+        self.assertEqual(c["mounts"][-2], {"destination": src, "type": "bind", "source": src, "options": ro, **extra})
         self.assertEqual(c["mounts"][-1], {"destination": build, "type": "bind", "source": build,
-                                           "options": RW_TREE})
+                                           "options": rw, **extra})
 
     def test_relative_bind_is_made_absolute(self):
         os.makedirs(os.path.join(self.tmp, "work"))
@@ -229,7 +259,7 @@ class Options(SpecCase):
     def test_cwd_timeout_and_command(self):
         c, _ = self.spec("--cwd", "/usr", "--timeout", "90", "--", "python3", "-m", "build", "--rw", "x")
         self.assertEqual(c["process"]["cwd"], "/usr")
-        self.assertEqual(c["annotations"], {"run.fmr.timeout": "90"})
+        self.assertEqual(c["annotations"]["run.fmr.timeout"], "90")
         self.assertEqual(c["process"]["args"], ["python3", "-m", "build", "--rw", "x"])
 
     def test_creates_missing_dir_and_rootfs(self):
@@ -242,7 +272,7 @@ class Options(SpecCase):
         r = run(["spec", "--force", "--timeout", "5", bundle])
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(bundle, "config.json")) as f:
-            self.assertEqual(json.load(f)["annotations"], {"run.fmr.timeout": "5"})
+            self.assertEqual(json.load(f)["annotations"]["run.fmr.timeout"], "5")
 
     def test_help(self):
         r = run(["spec", "--help"])
@@ -288,6 +318,133 @@ class Errors(SpecCase):
 
     def test_whole_root_refused(self):
         self.fails(["--rw", "/", os.path.join(self.tmp, "b")], "root")
+
+
+NOBODY = 65534
+FIXED = 2147000000  # the documented default build uid (src/spec/spec_ids.c)
+
+
+@unittest.skipUnless(ROOT, "the build uid is for root callers: the suite runs as root")
+class BuildUid(SpecCase):
+    """Who a root caller's payload is on the host (src/spec/spec_ids.c)."""
+
+    def sleeper(self, uid):
+        """A host process running as UID until the test ends."""
+        p = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sleep", "60"])
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        # Until setpriv has switched ids, the process is still root's.
+        for _ in range(200):
+            with open(f"/proc/{p.pid}/status") as f:
+                if f"Uid:\t{uid}\t" in f.read():
+                    return p
+            time.sleep(0.01)
+        self.fail(f"setpriv did not take uid {uid}")
+
+    def spec_run(self, *args, pre=()):
+        bundle = os.path.join(self.tmp, "b")
+        r = subprocess.run([*pre, FMR_RUN, "spec", "--force", *args, bundle], capture_output=True, text=True,
+                           timeout=60)
+        config = None
+        if r.returncode == 0:
+            with open(os.path.join(bundle, "config.json")) as f:
+                config = json.load(f)
+        return r, config
+
+    def has_subuid_entry(self):
+        for f in ("/etc/subuid", "/etc/subgid"):
+            if os.path.exists(f):
+                with open(f) as fh:
+                    if any(l.split(":")[0] in ("root", "0") for l in fh):
+                        return True
+        return False
+
+    def test_default_is_the_fixed_build_uid_and_never_root(self):
+        if self.has_subuid_entry():
+            self.skipTest("root has a range in /etc/subuid here: the fixed id is not the default")
+        c, _ = self.spec()
+        self.assertEqual(host_ids(c), (FIXED, FIXED))
+        self.assertEqual(c["process"]["user"]["uid"], 0)
+        self.assertEqual(c["annotations"]["run.fmr.note.build-uid"], f"{FIXED}:{FIXED} (fmr-run's fixed build uid)")
+
+    def test_the_callers_subordinate_range_first(self):
+        # /etc/subuid and /etc/subgid replaced in a mount namespace of this
+        # test's own: the host's files are not touched.
+        sub = os.path.join(self.tmp, "sub")
+        with open(sub + "uid", "w") as f:
+            f.write("someone:100000:65536\nroot:3000000:65536\n")
+        with open(sub + "gid", "w") as f:
+            f.write("root:4000000:65536\n")
+        for real in ("/etc/subuid", "/etc/subgid"):
+            if not os.path.exists(real):
+                self.skipTest(f"{real} does not exist: nothing to bind over")
+        script = 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && exec "$3" spec "$4"'
+        bundle = os.path.join(self.tmp, "b")
+        r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", sub + "uid",
+                            sub + "gid", FMR_RUN, bundle], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(bundle, "config.json")) as f:
+            c = json.load(f)
+        self.assertEqual(host_ids(c), (3000000, 4000000))
+        self.assertIn("/etc/subuid", c["annotations"]["run.fmr.note.build-uid"])
+
+    def test_build_uid_option(self):
+        r, c = self.spec_run("--build-uid", "3000000001:3000000002")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(host_ids(c), (3000000001, 3000000002))
+        r, c = self.spec_run("--build-uid", "3000000003")
+        self.assertEqual(host_ids(c), (3000000003, 3000000003))
+
+    def test_build_uid_refused_for_root_and_bad_values(self):
+        for arg, fragment in (("0", "0 is root"), ("5:0", "0 is root"), ("65534", "nobody"), ("x", "not UID"),
+                              ("1:", "not UID"), ("4294967295", "not UID")):
+            with self.subTest(arg=arg):
+                self.fails(["--build-uid", arg, os.path.join(self.tmp, "x")], fragment)
+
+    def test_an_id_a_process_runs_as_is_refused(self):
+        uid = 3000000010
+        p = self.sleeper(uid)
+        self.fails(["--build-uid", str(uid), os.path.join(self.tmp, "x")], f"process {p.pid} of this host runs with it")
+
+    def test_the_next_fixed_id_when_the_first_is_in_use(self):
+        if self.has_subuid_entry():
+            self.skipTest("root has a range in /etc/subuid here")
+        self.sleeper(FIXED)
+        c, _ = self.spec()
+        self.assertEqual(host_ids(c), (65520, 65520))
+
+    def test_unprivileged_caller_keeps_its_own_ids(self):
+        pre = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        os.chmod(self.tmp, 0o777)
+        r, c = self.spec_run(pre=pre)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(host_ids(c), (NOBODY, NOBODY))
+        self.assertNotIn("annotations", c)
+        r, _ = self.spec_run("--build-uid", "3000000000", pre=pre)
+        self.assertEqual(r.returncode, 125)
+        self.assertIn("only root (or a caller with CAP_SETUID)", r.stderr)
+
+    def test_fallback_without_idmapped_mounts(self):
+        # Root without CAP_SYS_ADMIN, as in a rootful docker container: no
+        # idmapped mount, so the caller's own ids, said once on stderr and
+        # in the bundle.
+        work = os.path.join(self.tmp, "work")
+        os.mkdir(work)
+        pre = ["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"]
+        r, c = self.spec_run("--rw", work, pre=pre)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn("no build uid, the step runs as the caller (uid 0) on the host", lines[0])
+        self.assertIn("no CAP_SYS_ADMIN", lines[0])
+        self.assertEqual(host_ids(c), (0, 0))
+        self.assertTrue(c["annotations"]["run.fmr.note.build-uid"].startswith("unused: "))
+        self.assertNotIn("uidMappings", c["mounts"][-1])
+        # Without a bind of the caller's there is nothing to idmap: the
+        # build uid holds there too.
+        r, c = self.spec_run(pre=pre)
+        self.assertEqual(r.stderr, "")
+        self.assertNotEqual(host_ids(c), (0, 0))
 
 
 class Features(unittest.TestCase):

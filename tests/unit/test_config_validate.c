@@ -385,8 +385,9 @@ Test (validate, mount_problems)
     { .top = M ("{\"destination\":\"/x\",\"type\":\"mqueue\",\"options\":[\"frobnicate\"]}"),
       .want = "config.json: mounts[0].options[0]: unknown or invalid option \"frobnicate\" for a mqueue mount" },
     { .top = M ("{\"destination\":\"/x\",\"type\":\"tmpfs\",\"uidMappings\":[]}"),
-      .want = "config.json: mounts[0].uidMappings: not supported by fmr-run; remove it (a sandbox weaker than its "
-              "bundle says is refused)" },
+      .want = "config.json: mounts[0].options: uidMappings/gidMappings need the \"idmap\" or \"ridmap\" option" },
+    { .top = M ("{\"destination\":\"/x\",\"type\":\"tmpfs\",\"options\":[\"idmap\"]}"),
+      .want = "config.json: mounts[0].options: \"idmap\"/\"ridmap\" are supported on bind mounts only" },
     { .top = M ("{\"destination\":\"/x\",\"type\":\"tmpfs\",\"options\":\"ro\"}"),
       .want = "config.json: mounts[0].options: expected an array, got a string" },
     { .top = ",\"mounts\":{}", .want = "config.json: mounts: expected an array, got an object" },

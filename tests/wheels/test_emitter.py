@@ -27,8 +27,11 @@ def emit(test, config):
     return d
 
 
-RO_TREE = ["rbind", "ro", "nosuid", "nodev"]
-RW_TREE = ["rbind", "rw", "nosuid", "nodev"]
+# The caller's binds; a root caller's are idmapped (its payload is a build
+# uid, src/spec/spec_ids.c).
+IDMAP = ["ridmap"] if os.geteuid() == 0 else []
+RO_TREE = ["rbind", "ro", "nosuid", "nodev"] + IDMAP
+RW_TREE = ["rbind", "rw", "nosuid", "nodev"] + IDMAP
 
 
 class SameAsSpecTest(unittest.TestCase):
@@ -77,6 +80,7 @@ class EmitterTest(unittest.TestCase):
         self.assertEqual(mounts[self.venv]["options"], RO_TREE)
         self.assertLess(dests.index(self.work), dests.index(self.venv))  # ro venv on top of rw work
         self.assertEqual(config["annotations"]["run.fmr.timeout"], "2.5")
+        self.assertEqual("run.fmr.note.build-uid" in config["annotations"], os.geteuid() == 0)
         self.assertIn("CARGO_NET_OFFLINE=true", config["process"]["env"])
         self.assertNotIn("GITHUB_TOKEN=x", config["process"]["env"])
         self.assertIn({"type": "network"}, config["linux"]["namespaces"])

@@ -27,7 +27,7 @@ NAMESPACES = ["user namespace", "mount namespace", "pid namespace", "network nam
 # What the throw-away sandbox probes, then what is probed without it.
 SANDBOX = NAMESPACES + ["proc mount", "tmpfs mount", "read-only bind", "pivot_root", "seccomp"]
 REQUIRED = SANDBOX + ["close_range"]
-INFO = ["kernel", "new mount API", "openat2", "newuidmap"]
+INFO = ["kernel", "new mount API", "openat2", "newuidmap", "build uid"]
 PR_SET_CHILD_SUBREAPER = 36
 # What check takes for the container engine it runs under (hostcheck_host.c).
 ENGINE = ("podman" if os.path.exists("/run/.containerenv") else "docker" if os.path.exists("/.dockerenv")
@@ -108,6 +108,23 @@ class Passes(CheckCase):
         checks = self.report(self.run_check("--json"), 0)
         self.assert_all_ok(checks)
         self.assertEqual(checks["user namespace"]["detail"], "uid 0 and gid 0 mapped to themselves")
+
+    def test_build_uid_as_root(self):
+        # What spec would choose here: a build uid, binds idmapped.
+        checks = self.report(self.run_check("--json"), 0)
+        self.assertTrue(checks["build uid"]["ok"], checks["build uid"])
+        self.assertIn("a root caller's payload runs as ", checks["build uid"]["detail"])
+        self.assertNotIn("runs as 0:", checks["build uid"]["detail"])
+
+    def test_build_uid_fallback_as_root_without_cap_sys_admin(self):
+        # As in a rootful docker container: no idmapped mount, so spec keeps
+        # the caller's ids; check says so and what to change.
+        r = self.run_check("--json", prefix=["setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"])
+        checks = self.report(r, r.returncode)
+        self.assertFalse(checks["build uid"]["ok"])
+        self.assertIn("falls back to the caller's own ids, the payload is uid 0 on the host",
+                      checks["build uid"]["detail"])
+        self.assertIn("CAP_SYS_ADMIN", checks["build uid"]["fix"])
 
     def test_as_nobody(self):
         r = self.run_check(nobody=True)

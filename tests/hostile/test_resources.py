@@ -29,9 +29,20 @@ class HostProcesses(threading.Thread):
 
 class Resources(HostileTest):
     def test_23_fork_bomb_bounded_by_the_bundles_limit(self):
+        self.fork_bomb(())
+
+    def test_23_fork_bomb_with_the_outer_proc_bound(self):
+        # As in a container that masks /proc: no fresh proc, so no pid_max
+        # of the sandbox's own; RLIMIT_NPROC alone holds, since a root
+        # caller's payload is a build uid (not host uid 0).
+        self.fork_bomb(("--proc", "bind"), pid_max=False)
+
+    def fork_bomb(self, spec_opts, pid_max=True):
         # The bundle's own limit is the bound; --timeout too, so that a
         # sandbox that does not hold the limit still ends.
-        config = self.spec("fork-bomb", str(CAP), spec_opts=("--timeout", "20"))
+        config = self.spec("fork-bomb", str(CAP), spec_opts=("--timeout", "20", *spec_opts))
+        if self.payload_is_host_root(config) and not pid_max:
+            self.skipTest("the payload is host uid 0 here (no build uid) and no pid_max applies")
         rlimits = [r for r in config["process"]["rlimits"] if r["type"] != "RLIMIT_NPROC"]
         config["process"]["rlimits"] = rlimits + [{"type": "RLIMIT_NPROC", "hard": NPROC, "soft": NPROC}]
         host = HostProcesses()

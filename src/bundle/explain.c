@@ -74,18 +74,64 @@ under (const char *path, const char *dir)
 
 /* Writable binds and root: whose files the step writes there, and
  * whether the sandbox maps the owner of what is there already. */
+/* ID as an idmapped mount's mapping M shows it (containerID -> hostID);
+ * false when M does not map it. */
+static bool
+through_idmap (const struct fmr_id_mapping *m, size_t n, uint32_t id, uint32_t *out)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+      {
+        *out = m[i].host_id + (id - m[i].container_id);
+        return true;
+      }
+  return false;
+}
+
+/* The reverse: the id on disk of what HOST_ID writes through M. */
+static bool
+back_through_idmap (const struct fmr_id_mapping *m, size_t n, uint32_t host_id, uint32_t *out)
+{
+  for (size_t i = 0; i < n; i++)
+    if (host_id >= m[i].host_id && host_id - m[i].host_id < m[i].size)
+      {
+        *out = m[i].container_id + (host_id - m[i].host_id);
+        return true;
+      }
+  return false;
+}
+
+/* M (NULL for the root): an idmapped bind with no mapping of its own uses
+ * the sandbox's. */
 static void
-owners (const struct bundle_explain *e, const struct fmr_bundle *b, struct explain_path *p)
+owners (const struct bundle_explain *e, const struct fmr_bundle *b, const struct fmr_mount *m,
+        struct explain_path *p)
 {
   p->has_owner = e->host_uid_mapped;
   p->owner_uid = e->host_uid;
   p->owner_gid = e->host_gid;
+  bool idmap = m && m->idmap;
+  const struct fmr_id_mapping *um = idmap && m->n_uid_mappings ? m->uid_mappings : b->uid_mappings;
+  size_t un = idmap && m->n_uid_mappings ? m->n_uid_mappings : b->n_uid_mappings;
+  const struct fmr_id_mapping *gm = idmap && m->n_gid_mappings ? m->gid_mappings : b->gid_mappings;
+  size_t gn = idmap && m->n_gid_mappings ? m->n_gid_mappings : b->n_gid_mappings;
+  if (idmap && p->has_owner)
+    {
+      uint32_t u = 0, g = 0;
+      p->has_owner = back_through_idmap (um, un, (uint32_t) p->owner_uid, &u)
+                     && back_through_idmap (gm, gn, (uint32_t) p->owner_gid, &g);
+      p->owner_uid = u;
+      p->owner_gid = g;
+    }
   struct stat st;
   if (p->source && stat (p->source, &st) == 0)
     {
       p->source_known = true;
       p->source_uid = st.st_uid;
-      p->source_uid_mapped = !e->user_ns || host_id_mapped (b->uid_mappings, b->n_uid_mappings, st.st_uid);
+      uint32_t shown = st.st_uid;
+      p->source_uid_mapped = !e->user_ns
+                             || ((!idmap || through_idmap (um, un, st.st_uid, &shown))
+                                 && host_id_mapped (b->uid_mappings, b->n_uid_mappings, shown));
     }
 }
 
@@ -104,7 +150,9 @@ mounter_is_step (const struct fmr_bundle *b, const struct bundle_explain *e)
       if (caller >= m->host_id && caller - m->host_id < m->size)
         return m->container_id + (caller - m->host_id) == e->uid;
     }
-  return e->uid == 65534; /* the overflow uid */
+  /* The caller is not mapped (a root caller's build uid): PID 1 takes the
+   * payload's ids before it mounts (sandbox.c, take_mapped_ids). */
+  return true;
 }
 
 /* Whether the step can create files at the top of m (apart from the
@@ -163,7 +211,7 @@ explain_paths (const struct fmr_bundle *b, struct bundle_explain *e)
   root->what = xstrdup ("the bundle's root directory");
   root->writable = !b->root_readonly;
   if (root->writable)
-    owners (e, b, root);
+    owners (e, b, NULL, root);
   for (size_t i = 0; i < b->n_mounts; i++)
     {
       const struct fmr_mount *m = &b->mounts[i];
@@ -179,7 +227,7 @@ explain_paths (const struct fmr_bundle *b, struct bundle_explain *e)
         {
           p->source = xstrdup (m->source);
           if (p->writable)
-            owners (e, b, p);
+            owners (e, b, m, p);
         }
       if (m->kind == FMR_MOUNT_TMPFS && strcmp (m->destination, "/dev") == 0)
         {

@@ -109,7 +109,9 @@ class ForeignOwners(unittest.TestCase):
         if uid != 0:
             os.chown(tmp, uid, uid)
             pre = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
-        env = dict(os.environ, HOME=tmp, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        if uid != 0:
+            env["HOME"] = "/nonexistent"  # nobody's, as in the user database
         done = subprocess.run([*pre, wheeltest.PYTHON, os.path.abspath(__file__), "--child", tmp],
                               capture_output=True, text=True, env=env, timeout=900)
         self.assertEqual(done.returncode, 0, done.stderr)

@@ -143,6 +143,19 @@ def _mapped(host_id: int, mappings: Sequence[Mapping]) -> bool:
     return any(m["hostID"] <= host_id < m["hostID"] + m["size"] for m in mappings)
 
 
+def _shown_as(owner: int, mount: Mapping) -> Optional[int]:
+    """The host uid a file of OWNER shows as through MOUNT: through its idmap
+    (a root caller's binds, src/spec/spec_ids.c) when it has one, None when
+    that idmap does not map OWNER."""
+    idmap = mount.get("uidMappings")
+    if not idmap:
+        return owner
+    for mp in idmap:
+        if mp["containerID"] <= owner < mp["containerID"] + mp["size"]:
+            return owner - mp["containerID"] + mp["hostID"]
+    return None
+
+
 def hints(config: Mapping, tail: str, returncode: int, bundle_dir: str, fmr: str = "fmr-run") -> List[str]:
     """Fixes for the usual sandbox-only causes of a failure: a writable tree
     owned by a uid the sandbox does not map, a host path the step tried that
@@ -166,7 +179,8 @@ def hints(config: Mapping, tail: str, returncode: int, bundle_dir: str, fmr: str
                     owners.add(entry.stat(follow_symlinks=False).st_uid)
         except OSError:
             continue
-        unmapped = sorted(u for u in owners if uid_maps and not _mapped(u, uid_maps))
+        unmapped = sorted(u for u in owners
+                          if uid_maps and (_shown_as(u, m) is None or not _mapped(_shown_as(u, m), uid_maps)))
         if unmapped:
             found.append("%s is writable in the sandbox, but files there belong to host uid %s, which the "
                          "sandbox does not map (it maps only %s): the step sees them as nobody and cannot "

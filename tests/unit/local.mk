@@ -26,4 +26,9 @@ tests_unit_test_escape_filter_SOURCES = tests/unit/test_escape_filter.c tests/cr
 tests_unit_test_escape_filter_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_unit_test_escape_filter_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
 TESTS += tests/unit/test_escape_filter
+check_PROGRAMS += tests/unit/test_relay_stream
+tests_unit_test_relay_stream_SOURCES = tests/unit/test_relay_stream.c
+tests_unit_test_relay_stream_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_unit_test_relay_stream_LDADD = $(FMR_LIBS) $(CRITERION_LIBS)
+TESTS += tests/unit/test_relay_stream
 endif

@@ -111,11 +111,15 @@ print_text (const struct fmr_bundle *b, const struct bundle_explain *e)
     printf (" %s", e->args[i]);
   printf ("\n%-12s %s\n", "in", e->cwd);
   if (e->user_ns && e->n_uids_mapped)
-    printf ("%-12s uid %u, gid %u in the sandbox; %s; %zu host uid%s exist%s there, files of any other\n"
-            "%-12s show as nobody (65534)\n",
-            "as", (unsigned) e->uid, (unsigned) e->gid,
-            e->host_uid_mapped ? "host uid and gid of what it writes below" : "not mapped to a host uid",
-            e->n_uids_mapped, e->n_uids_mapped == 1 ? "" : "s", e->n_uids_mapped == 1 ? "s" : "", "");
+    {
+      printf ("%-12s uid %u, gid %u in the sandbox", "as", (unsigned) e->uid, (unsigned) e->gid);
+      if (e->host_uid_mapped)
+        printf (" = host uid %u, gid %u, who owns what it writes", (unsigned) e->host_uid, (unsigned) e->host_gid);
+      else
+        printf (", which is no host uid: it cannot create files outside tmpfs");
+      printf ("\n%-12s %zu host uid%s exist%s in the sandbox: files of any other show as nobody (65534)\n", "",
+              e->n_uids_mapped, e->n_uids_mapped == 1 ? "" : "s", e->n_uids_mapped == 1 ? "s" : "");
+    }
   else
     printf ("%-12s uid %u, gid %u: %s\n", "as", (unsigned) e->uid, (unsigned) e->gid,
             e->user_ns ? "in a user namespace it joins" : "the host's own ids (no user namespace)");

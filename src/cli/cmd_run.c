@@ -135,13 +135,13 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
     { "kill-after", required_argument, NULL, OPT_KILL_AFTER },
     { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
     { "stats", required_argument, NULL, OPT_STATS },
+    { "raw-output", no_argument, NULL, OPT_RAW_OUTPUT },
     /* Debugging a step: debug_option. */
     { "shell", no_argument, NULL, OPT_SHELL },
     { "env", required_argument, NULL, OPT_ENV },
     { "rw", required_argument, NULL, OPT_RW },
     { "ro", required_argument, NULL, OPT_RO },
     { "seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG },
-    { "raw-output", no_argument, NULL, OPT_RAW_OUTPUT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };

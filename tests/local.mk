@@ -17,3 +17,4 @@ include tests/install/local.mk
 include tests/packaging/local.mk
 include tests/multistep/local.mk
 include tests/property/local.mk
+include tests/docs/local.mk

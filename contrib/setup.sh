@@ -122,7 +122,7 @@ demo () {
 version=$(sed -n 's/^AC_INIT(\[fmr-run\], \[\([^]]*\)\].*/\1/p' configure.ac)
 # What distcheck runs from the read-only copy of the tarball: the install,
 # completion and docs tests (the whole suite runs in check's own builds).
-distcheck_tests="tests/install/test_install tests/completion/test_bash tests/completion/test_zsh"
+distcheck_tests="tests/install/test_install tests/completion/test_bash tests/completion/test_zsh tests/docs/test_docs.py tests/packaging/test_versions"
 
 # packages: everything is built from the release tarball in scratch
 # directories, so what ships is what `make dist` holds and the tree's own

@@ -138,6 +138,9 @@ class Session:
             src = os.path.join(self.tmp, "purepy")
             if not os.path.exists(src):
                 shutil.copytree(os.path.join(TOP_SRCDIR, "tests", "wheels", "projects", "purepy"), src)
+                for root, dirs, files in os.walk(src):  # distcheck's source tree is read-only
+                    for name in [root] + [os.path.join(root, f) for f in files]:
+                        os.chmod(name, os.stat(name).st_mode | 0o200)
             preamble = ("import os\nsrc = %r\nwheel_dir = %r\nvenv_python = %r\nos.makedirs(wheel_dir, exist_ok=True)\n"
                         % (src, os.path.join(self.tmp, "wheels"), sys.executable))
             cmd = [sys.executable, "-c", preamble + text + "\n".join(then) + "\n"]

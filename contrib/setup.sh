@@ -121,24 +121,27 @@ demo () {
 
 version=$(sed -n 's/^AC_INIT(\[fmr-run\], \[\([^]]*\)\].*/\1/p' configure.ac)
 # What distcheck runs from the read-only copy of the tarball: the install,
-# completion and docs tests (the whole suite runs in check's own builds).
+# completion, docs and version tests, which need none of the check programs
+# (check_PROGRAMS= spares building them; the whole suite runs in check's own
+# builds, and a plain `make distcheck` runs all of it).
 distcheck_tests="tests/install/test_install tests/completion/test_bash tests/completion/test_zsh tests/docs/test_docs.py tests/packaging/test_versions"
 
 # packages: everything is built from the release tarball in scratch
 # directories, so what ships is what `make dist` holds and the tree's own
 # builds stay as they are.
 packages () {
+  local t0=$SECONDS
   build _build --enable-werror
   rm -rf _dist && mkdir _dist
   local s tarball=$top/_dist/fmr-run-$version.tar.xz
   s=$(scratch)
   echo "setup.sh: make distcheck (TESTS=$distcheck_tests)"
-  (cd _build && make --no-print-directory -s distcheck TESTS="$distcheck_tests" >"$s/distcheck.log" 2>&1) ||
+  (cd _build && make --no-print-directory -s distcheck TESTS="$distcheck_tests" check_PROGRAMS= >"$s/distcheck.log" 2>&1) ||
     { tail -n 60 "$s/distcheck.log"; return 1; }
   cp "_build/fmr-run-$version.tar.xz" "$tarball"
 
   # The wheel: fmr_sandbox and a static fmr-run (contrib/fromager/setup.py).
-  echo "setup.sh: wheel"
+  echo "setup.sh: wheel (at $((SECONDS - t0))s)"
   mkdir "$s/wheel" && tar -C "$s/wheel" -xf "$tarball"
   local src=$s/wheel/fmr-run-$version
   (cd "$src" && ./configure --quiet --enable-static-binary && make -j"$(nproc)" V=1 fmr-run) >"$s/wheel.log" 2>&1 ||
@@ -156,7 +159,7 @@ packages () {
     --outdir "$top/_dist" .) >"$s/wheel.log" 2>&1 || { tail -n 40 "$s/wheel.log"; return 1; }
 
   # The .deb: contrib/debian becomes debian/ in the unpacked tarball.
-  echo "setup.sh: .deb"
+  echo "setup.sh: .deb (at $((SECONDS - t0))s)"
   mkdir "$s/deb" && tar -C "$s/deb" -xf "$tarball"
   cp -r "$s/deb/fmr-run-$version/contrib/debian" "$s/deb/fmr-run-$version/debian"
   (cd "$s/deb/fmr-run-$version" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$s/deb.log" 2>&1 ||
@@ -167,11 +170,12 @@ packages () {
 
   # The .rpm, with Debian's rpm: --nodeps, as Debian's packages are not in
   # an rpm database (contrib/rpm/fmr-run.spec).
-  echo "setup.sh: .rpm"
+  echo "setup.sh: .rpm (at $((SECONDS - t0))s)"
   rpmbuild --define "_topdir $s/rpm" --nodeps -tb "$tarball" >"$s/rpm.log" 2>&1 ||
     { tail -n 40 "$s/rpm.log"; return 1; }
   cp "$s"/rpm/RPMS/*/*.rpm _dist/
   ls -l _dist
+  echo "setup.sh: packages built in $((SECONDS - t0))s"
 }
 
 # check_installed NAME PREFIX-BIN [PYTHON [PYTHONPATH]]: the demo and

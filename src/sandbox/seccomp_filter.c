@@ -364,16 +364,29 @@ seccomp_compile_libseccomp (const struct fmr_seccomp *s, struct fmr_bpf *out, fm
   return r;
 }
 
-/* The canonical form: a growing byte buffer of fixed-width fields. */
+/* The canonical form: fixed-width fields, either written into a growing
+ * buffer (the generator) or compared as they come against an expected
+ * one (run: no copy is made). */
 struct canon
 {
   unsigned char *buf;
   size_t len, cap;
+  const unsigned char *expect; /* compare mode when not NULL */
+  size_t expect_len;
+  bool differs;
 };
 
 static void
 canon_put (struct canon *c, const void *p, size_t n)
 {
+  if (c->expect)
+    {
+      if (c->differs || c->len + n > c->expect_len || memcmp (c->expect + c->len, p, n) != 0)
+        c->differs = true;
+      else
+        c->len += n;
+      return;
+    }
   if (c->len + n > c->cap)
     {
       c->cap = (c->len + n) * 2 + 256;
@@ -397,42 +410,48 @@ canon_str (struct canon *c, const char *str)
   canon_put (c, str, n);
 }
 
+static void
+canon_write (struct canon *c, const struct fmr_seccomp *s)
+{
+  canon_str (c, "fmr-seccomp-1");
+  canon_u64 (c, s->default_action);
+  canon_u64 (c, s->has_default_errno_ret);
+  canon_u64 (c, s->default_errno_ret);
+  canon_u64 (c, s->n_arches);
+  for (size_t i = 0; i < s->n_arches; i++)
+    canon_u64 (c, s->arches[i]);
+  canon_u64 (c, s->n_flags);
+  for (size_t i = 0; i < s->n_flags; i++)
+    canon_str (c, s->flags[i]);
+  canon_u64 (c, s->n_rules);
+  for (size_t i = 0; i < s->n_rules && !c->differs; i++)
+    {
+      const struct fmr_seccomp_rule *r = &s->rules[i];
+      canon_u64 (c, r->action);
+      canon_u64 (c, r->has_errno_ret);
+      canon_u64 (c, r->errno_ret);
+      canon_u64 (c, r->n_names);
+      for (size_t k = 0; k < r->n_names; k++)
+        {
+          canon_str (c, r->names[k]);
+          canon_u64 (c, (uint64_t) (int64_t) syscall_number (r, k));
+        }
+      canon_u64 (c, r->n_args);
+      for (size_t a = 0; a < r->n_args; a++)
+        {
+          canon_u64 (c, r->args[a].index);
+          canon_u64 (c, (uint64_t) (int64_t) r->args[a].op);
+          canon_u64 (c, r->args[a].value);
+          canon_u64 (c, r->args[a].value_two);
+        }
+    }
+}
+
 unsigned char *
 seccomp_canonical (const struct fmr_seccomp *s, size_t *len)
 {
   struct canon c = { 0 };
-  canon_str (&c, "fmr-seccomp-1");
-  canon_u64 (&c, s->default_action);
-  canon_u64 (&c, s->has_default_errno_ret);
-  canon_u64 (&c, s->default_errno_ret);
-  canon_u64 (&c, s->n_arches);
-  for (size_t i = 0; i < s->n_arches; i++)
-    canon_u64 (&c, s->arches[i]);
-  canon_u64 (&c, s->n_flags);
-  for (size_t i = 0; i < s->n_flags; i++)
-    canon_str (&c, s->flags[i]);
-  canon_u64 (&c, s->n_rules);
-  for (size_t i = 0; i < s->n_rules; i++)
-    {
-      const struct fmr_seccomp_rule *r = &s->rules[i];
-      canon_u64 (&c, r->action);
-      canon_u64 (&c, r->has_errno_ret);
-      canon_u64 (&c, r->errno_ret);
-      canon_u64 (&c, r->n_names);
-      for (size_t k = 0; k < r->n_names; k++)
-        {
-          canon_str (&c, r->names[k]);
-          canon_u64 (&c, (uint64_t) (int64_t) syscall_number (r, k));
-        }
-      canon_u64 (&c, r->n_args);
-      for (size_t a = 0; a < r->n_args; a++)
-        {
-          canon_u64 (&c, r->args[a].index);
-          canon_u64 (&c, (uint64_t) (int64_t) r->args[a].op);
-          canon_u64 (&c, r->args[a].value);
-          canon_u64 (&c, r->args[a].value_two);
-        }
-    }
+  canon_write (&c, s);
   *len = c.len;
   return c.buf;
 }
@@ -445,9 +464,9 @@ seccomp_precompiled_take (const struct fmr_seccomp *s, const struct fmr_precompi
   const struct scmp_version *v = seccomp_version ();
   if (v == NULL || v->major != p->lib_major || v->minor != p->lib_minor || v->micro != p->lib_micro)
     return false;
-  size_t len;
-  cleanup_free unsigned char *canon = seccomp_canonical (s, &len);
-  if (len != p->canonical_len || memcmp (canon, p->canonical, len) != 0)
+  struct canon c = { .expect = p->canonical, .expect_len = p->canonical_len };
+  canon_write (&c, s);
+  if (c.differs || c.len != p->canonical_len)
     return false;
   fmr_error_t ignored = NULL;
   unsigned flags;

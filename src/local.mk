@@ -33,11 +33,13 @@ src_libfmr_a_SOURCES = \
 	src/bundle/config_seccomp.c \
 	src/bundle/config_validate.c \
 	src/bundle/config_kernel.c \
+	src/bundle/config_sysctl.c \
 	src/bundle/config_load.c src/bundle/config_load.h \
 	src/bundle/overrides.c src/bundle/overrides.h \
 	src/bundle/explain.c src/bundle/explain.h \
 	src/rootfs/rootfs.c src/rootfs/rootfs.h \
 	src/rootfs/pidlimit.c src/rootfs/pidlimit.h \
+	src/rootfs/sysctl.c src/rootfs/sysctl.h \
 	src/rootfs/mounts.c src/rootfs/mounts.h \
 	src/rootfs/mountinfo.c src/rootfs/mountinfo.h \
 	src/rootfs/devices.c src/rootfs/devices.h \

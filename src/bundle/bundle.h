@@ -172,6 +172,12 @@ struct fmr_annotation
   char *key, *value;
 };
 
+/* linux.sysctl: "net.ipv4.ping_group_range" -> "0 0". */
+struct fmr_sysctl
+{
+  char *key, *value;
+};
+
 struct json_doc;
 
 struct fmr_bundle
@@ -205,6 +211,9 @@ struct fmr_bundle
 
   struct fmr_seccomp *seccomp; /* NULL when absent */
 
+  struct fmr_sysctl *sysctls; /* only namespaced ones, checked by validation */
+  size_t n_sysctls;
+
   struct fmr_annotation *annotations;
   size_t n_annotations;
 
@@ -215,5 +224,8 @@ struct fmr_bundle
 
 void fmr_bundle_free (struct fmr_bundle *b);
 const struct fmr_namespace *fmr_bundle_namespace (const struct fmr_bundle *b, int type);
+/* "/proc/sys/net/ipv4/ip_forward" for "net.ipv4.ip_forward"; the key was
+ * checked by validation (config_sysctl.c).  Free it. */
+char *fmr_sysctl_path (const char *key);
 
 #endif

@@ -112,9 +112,9 @@ void
 parse_linux (struct pctx *pc, const struct json_node *l, struct fmr_bundle *b)
 {
   static const char *const known[] = { "namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths",
-                                       "seccomp", NULL };
+                                       "seccomp", "sysctl", NULL };
   static const char *const unsupported[]
-      = { "devices", "cgroupsPath", "resources", "rootfsPropagation", "timeOffsets", "intelRdt", "sysctl",
+      = { "devices", "cgroupsPath", "resources", "rootfsPropagation", "timeOffsets", "intelRdt",
           "mountLabel", "personality", "memoryPolicy", "netDevices", NULL };
   check_members (pc, l, "linux", known, unsupported);
   parse_namespaces (pc, l, b);
@@ -125,4 +125,7 @@ parse_linux (struct pctx *pc, const struct json_node *l, struct fmr_bundle *b)
   const struct json_node *s = get_member (pc, l, "seccomp", JSON_OBJECT, "linux", false);
   if (s)
     parse_seccomp (pc, s, b);
+  const struct json_node *sc = get_member (pc, l, "sysctl", JSON_OBJECT, "linux", false);
+  if (sc)
+    parse_sysctl (pc, sc, b);
 }

@@ -24,6 +24,8 @@ int config_validate (struct fmr_bundle *b, struct diag_list *d);
  * `run` (capset rules, locked mount flags, rlimits above the caller's,
  * a missing working directory): config_kernel.c. */
 void config_validate_kernel (const struct fmr_bundle *b, struct diag_list *d);
+/* linux.sysctl against the namespaces of the bundle: config_sysctl.c. */
+void config_validate_sysctl (const struct fmr_bundle *b, struct diag_list *d);
 
 /* Read BUNDLE/config.json (size-limited), parse and validate.  On success
  * *out is the bundle and 0 is returned; otherwise d holds the problems (or

@@ -20,5 +20,6 @@ void parse_id_mappings (struct pctx *pc, const struct json_node *parent_node, co
 /* mounts[].uidMappings/gidMappings and idmap against linux.* (config_mounts.c). */
 void validate_mount_idmaps (const struct fmr_bundle *b, struct diag_list *d);
 void parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);
+void parse_sysctl (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);
 
 #endif

@@ -208,6 +208,7 @@ config_validate (struct fmr_bundle *b, struct diag_list *d)
   if (b->domainname && !new_uts)
     diag_error (d, "domainname", "needs a new uts namespace in linux.namespaces");
   validate_annotations (b, d);
+  config_validate_sysctl (b, d);
   config_validate_kernel (b, d);
   return d->n_errors > before ? -1 : 0;
 }

@@ -15,6 +15,7 @@
 #include "rootfs/mounts.h"
 #include "rootfs/paths.h"
 #include "rootfs/pidlimit.h"
+#include "rootfs/sysctl.h"
 #include "rootfs/rootfs.h"
 #include "common/util.h"
 
@@ -299,6 +300,10 @@ rootfs_setup (const struct fmr_bundle *b, struct rootfs_sources *src, struct fmr
   /* Through the fresh proc, before linux.readonlyPaths makes /proc/sys
    * read-only. */
   pidlimit_apply (b, trace, root);
+  if (sysctl_apply (root, b, err) < 0)
+    return -1;
+  if (b->n_sysctls)
+    trace_step (trace, "linux.sysctl");
 
   if (setup_dev (root, b, err) < 0)
     return -1;

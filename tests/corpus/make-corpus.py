@@ -172,7 +172,7 @@ BAD = [
     ("readonly-not-array", put("linux.readonlyPaths", "/proc/sys"), E + "linux.readonlyPaths: expected an array, got a string"),
     ("devices", put("linux.devices", [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]), E + "linux.devices: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
     ("resources", put("linux.resources", {"memory": {"limit": 1073741824}}), E + "linux.resources: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
-    ("sysctl", put("linux.sysctl", {"net.ipv4.ip_forward": "1"}), E + "linux.sysctl: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
+    ("sysctl", put("linux.sysctl", {"vm.swappiness": "10"}), E + "linux.sysctl.vm.swappiness: not a namespaced sysctl: fmr-run sets net.* (with a network namespace) and kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* (with an ipc namespace) only"),
     ("rootfs-propagation", put("linux.rootfsPropagation", "shared"), E + "linux.rootfsPropagation: not supported by fmr-run; remove it (a sandbox weaker than its bundle says is refused)"),
     ("seccomp-unknown-action", put("linux.seccomp.defaultAction", "SCMP_ACT_MAYBE"), E + 'linux.seccomp.defaultAction: unknown or unsupported seccomp action "SCMP_ACT_MAYBE"'),
     ("seccomp-notify", put("linux.seccomp.syscalls.0.action", "SCMP_ACT_NOTIFY"), E + 'linux.seccomp.syscalls[0].action: unknown or unsupported seccomp action "SCMP_ACT_NOTIFY"'),
@@ -212,6 +212,9 @@ BAD = [
     ("mount-idmap-on-tmpfs", put("mounts.2.options", ["nosuid", "idmap"]), E + 'mounts[2].options: "idmap"/"ridmap" are supported on bind mounts only'),
     ("mount-idmap-without-userns", both(put("linux.namespaces", NS("mount", "pid", "uts")), delete("linux.uidMappings"), delete("linux.gidMappings"), put("mounts.3.options", ["rbind", "ro", "idmap"])), E + "mounts[3]: an idmapped mount needs a new user namespace in linux.namespaces"),
     ("mount-idmap-twice", put("mounts.3.options", ["rbind", "ro", "idmap", "ridmap"]), E + 'mounts[3].options[3]: "ridmap": only one of "idmap" and "ridmap" is allowed'),
+    ("sysctl-net-without-netns", both(put("linux.namespaces", NS("user", "mount", "pid", "ipc", "uts")), put("linux.sysctl", {"net.ipv4.ping_group_range": "0 0"})), E + "linux.sysctl.net.ipv4.ping_group_range: needs a new network namespace in linux.namespaces (it would change the host's one)"),
+    ("sysctl-dot-dot", put("linux.sysctl", {"net..ipv4": "1"}), E + "linux.sysctl.net..ipv4: not a sysctl name (names separated by dots)"),
+    ("sysctl-read-only-proc", both(put("mounts.0.options", ["nosuid", "ro"]), put("linux.sysctl", {"net.ipv4.ping_group_range": "0 0"})), E + 'linux.sysctl: needs the proc mount on /proc writable (no "ro"): linux.readonlyPaths "/proc/sys" makes it read-only after the sysctls are written'),
 ]
 
 GOOD = {
@@ -257,6 +260,7 @@ GOOD = {
                                                             {"type": "RLIMIT_CORE", "soft": 0, "hard": 0},
                                                             {"type": "RLIMIT_AS", "soft": 18446744073709551615, "hard": 18446744073709551615}]),
                                     put("annotations", {"run.fmr.timeout": "2.5", "run.fmr.kill-after": "1"})),
+    "sysctl-namespaced": put("linux.sysctl", {"net.ipv4.ping_group_range": "0 0", "net.ipv4.ip_unprivileged_port_start": "80"}),
     "seccomp-multiarch-newer": both(put("linux.seccomp.architectures", ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]),
                                     put("linux.seccomp.syscalls", [{"names": ["mseal", "open_tree_attr", "umount", "mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}])),
     "seccomp-args": put("linux.seccomp.syscalls", [

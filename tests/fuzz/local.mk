@@ -32,7 +32,7 @@ fuzz_sources = $(top_srcdir)/tests/fuzz/fuzz_config.c \
 	$(top_srcdir)/src/bundle/config_parse.c $(top_srcdir)/src/bundle/config_process.c \
 	$(top_srcdir)/src/bundle/config_mounts.c $(top_srcdir)/src/bundle/config_linux.c \
 	$(top_srcdir)/src/bundle/config_seccomp.c $(top_srcdir)/src/bundle/config_validate.c \
-	$(top_srcdir)/src/bundle/config_kernel.c \
+	$(top_srcdir)/src/bundle/config_kernel.c $(top_srcdir)/src/bundle/config_sysctl.c \
 	$(top_srcdir)/src/bundle/config_load.c
 fuzz_headers = $(top_builddir)/config.h $(top_srcdir)/src/bundle/bundle.h \
 	$(top_srcdir)/src/bundle/config_get.h $(top_srcdir)/src/bundle/config_json.h \

@@ -255,6 +255,37 @@ class Filesystem(SandboxTest):
                          [f"/proc/self/fd/{i}" for i in range(3)])
 
 
+class Sysctl(SandboxTest):
+    SYSCTLS = {"net.ipv4.ip_unprivileged_port_start": "80", "net.ipv4.ping_group_range": "0 0",
+               "kernel.shmmni": "1234", "fs.mqueue.queues_max": "77"}
+
+    def test_namespaced_sysctls_set_inside_only(self):
+        c = self.config(*(f"read=/proc/sys/{k.replace('.', '/')}" for k in self.SYSCTLS),
+                        "path=/proc/sys/kernel/shmmni")
+        # The ipc ones answer to uid 0 of the sandbox's user namespace:
+        # the caller's own uid maps to it here.
+        c["linux"]["uidMappings"][0]["containerID"] = 0
+        c["linux"]["gidMappings"][0]["containerID"] = 0
+        c["process"]["user"].update(uid=0, gid=0)
+        c["linux"]["sysctl"] = dict(self.SYSCTLS)
+        host = {k: open(f"/proc/sys/{k.replace('.', '/')}").read() for k in self.SYSCTLS}
+        r = self.probe(config=c)
+        for k, v in self.SYSCTLS.items():
+            self.assertEqual(r[f"read=/proc/sys/{k.replace('.', '/')}"].split(), v.split(), k)
+            with open(f"/proc/sys/{k.replace('.', '/')}") as f:
+                self.assertEqual(f.read(), host[k], f"{k} changed on the host")
+        # Written before linux.readonlyPaths made /proc/sys read-only.
+        self.assertTrue(r["path=/proc/sys/kernel/shmmni"]["ro"])
+
+    def test_host_wide_sysctl_refused(self):
+        c = self.config()
+        c["linux"]["sysctl"] = {"vm.swappiness": "1"}
+        self.write(c)
+        r = self.run_fmr("run", self.bundle)
+        self.assertEqual(r.returncode, 125)
+        self.assertIn("linux.sysctl.vm.swappiness: not a namespaced sysctl", r.stderr)
+
+
 class Privileges(SandboxTest):
     def test_no_capabilities_nnp_seccomp(self):
         s = self.probe("status")["status"]

@@ -213,9 +213,34 @@ Test (validate, namespace_and_mapping_problems)
   run_cases (cases, ARRAY_SIZE (cases));
 }
 
+Test (validate, sysctl_only_for_the_sandbox_own_namespaces)
+{
+  /* A proc mount and a network namespace: the net sysctl is kept. */
+  cr_assert_eq (load ("", NS ",{\"type\":\"pid\"},{\"type\":\"network\"}",
+                      MAPS ",\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 0\"}",
+                      ",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}]"),
+                0);
+  cr_assert_eq (b->n_sysctls, 1);
+  cr_assert_str_eq (b->sysctls[0].key, "net.ipv4.ping_group_range");
+  cr_assert_str_eq (b->sysctls[0].value, "0 0");
+  cleanup_free char *path = fmr_sysctl_path (b->sysctls[0].key);
+  cr_assert_str_eq (path, "/proc/sys/net/ipv4/ping_group_range");
+  /* Without the network namespace, or without a proc: refused. */
+  teardown ();
+  setup ();
+  cr_assert_neq (load ("", NS, MAPS ",\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 0\",\"kernel.hostname\":\"x\"}", ""),
+                 0);
+  cr_assert_str_eq (d.items[0].path, "linux.sysctl.net.ipv4.ping_group_range");
+  cr_assert_not_null (strstr (d.items[0].msg, "needs a new network namespace"), "%s", d.items[0].msg);
+  cr_assert_str_eq (d.items[1].path, "linux.sysctl.kernel.hostname");
+  cr_assert_not_null (strstr (d.items[1].msg, "not a namespaced sysctl"), "%s", d.items[1].msg);
+  cr_assert_str_eq (d.items[2].path, "linux.sysctl");
+  cr_assert_not_null (strstr (d.items[2].msg, "needs a proc mount on /proc"), "%s", d.items[2].msg);
+}
+
 Test (validate, unsupported_oci_fields_are_errors)
 {
-  static const char *const linux_fields[] = { "devices", "resources", "cgroupsPath", "sysctl", "intelRdt",
+  static const char *const linux_fields[] = { "devices", "resources", "cgroupsPath", "intelRdt",
                                               "personality", "timeOffsets", "mountLabel", "rootfsPropagation",
                                               "netDevices", "memoryPolicy" };
   for (size_t i = 0; i < ARRAY_SIZE (linux_fields); i++)

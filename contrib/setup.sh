@@ -23,7 +23,7 @@ cd "$top"
 packages=(
   build-essential autoconf automake pkg-config
   libyajl-dev libseccomp-dev libcap-dev libcriterion-dev
-  clang libclang-rt-14-dev help2man
+  clang libclang-rt-14-dev clang-format help2man
   python3 python3-jsonschema python3-pep517 python3-setuptools python3-wheel python3-venv
   python3-build dpkg-dev debhelper dh-python lintian rpm zsh  # contrib/setup.sh packages; completion tests
   uidmap util-linux iproute2 procps crun bubblewrap hyperfine tmux

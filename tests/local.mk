@@ -18,3 +18,4 @@ include tests/packaging/local.mk
 include tests/multistep/local.mk
 include tests/property/local.mk
 include tests/docs/local.mk
+include tests/format/local.mk

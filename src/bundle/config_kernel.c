@@ -94,9 +94,10 @@ check_rlimits (const struct fmr_bundle *b, struct diag_list *d)
         diag_error (d, p, "%s %llu is above fs.nr_open (%llu), the most the kernel allows", r->type,
                     (unsigned long long) r->hard, nr_open);
       else if (!can_raise && now.rlim_max != RLIM_INFINITY && r->hard > now.rlim_max)
-        diag_error (d, p, "%s %llu is above this caller's hard limit %llu, which only CAP_SYS_RESOURCE outside a "
-                          "user namespace can raise", r->type, (unsigned long long) r->hard,
-                    (unsigned long long) now.rlim_max);
+        diag_error (d, p,
+                    "%s %llu is above this caller's hard limit %llu, which only CAP_SYS_RESOURCE outside a "
+                    "user namespace can raise",
+                    r->type, (unsigned long long) r->hard, (unsigned long long) now.rlim_max);
     }
 }
 
@@ -134,7 +135,9 @@ has_word (const char *list, const char *word)
 static unsigned long
 atime_of (const char *opts)
 {
-  unsigned long a = has_word (opts, "noatime") ? MS_NOATIME : has_word (opts, "relatime") ? MS_RELATIME : MS_STRICTATIME;
+  unsigned long a = has_word (opts, "noatime")    ? MS_NOATIME
+                    : has_word (opts, "relatime") ? MS_RELATIME
+                                                  : MS_STRICTATIME;
   return a | (has_word (opts, "nodiratime") ? MS_NODIRATIME : 0);
 }
 
@@ -180,8 +183,10 @@ check_locked_flags (const struct fmr_mount *m, const char *field, struct diag_li
     return; /* nothing to change */
   unsigned long want = wanted_atime (m->flags, bind ? have : fresh);
   if (want != have)
-    diag_error (d, field, "the atime options differ from those of %s's mount (%s), which the kernel keeps locked "
-                          "in a new user namespace", probe, opts);
+    diag_error (d, field,
+                "the atime options differ from those of %s's mount (%s), which the kernel keeps locked "
+                "in a new user namespace",
+                probe, opts);
 }
 
 static void
@@ -238,8 +243,9 @@ check_mount_points (const struct fmr_bundle *b, struct diag_list *d)
   if (dev < b->n_mounts && (b->mounts[dev].flags & MS_RDONLY))
     {
       cleanup_free char *field = xasprintf ("mounts[%zu].options", dev);
-      diag_error (d, field, "\"ro\": the default devices OCI requires are made in the tmpfs on /dev, which must be "
-                            "writable for that");
+      diag_error (d, field,
+                  "\"ro\": the default devices OCI requires are made in the tmpfs on /dev, which must be "
+                  "writable for that");
     }
   for (size_t i = 1; i < b->n_mounts; i++)
     {
@@ -249,10 +255,11 @@ check_mount_points (const struct fmr_bundle *b, struct diag_list *d)
         continue;
       cleanup_free char *field = xasprintf ("mounts[%zu].destination", i);
       struct stat st;
-      cleanup_free char *in_source = m->kind == FMR_MOUNT_BIND && m->source ? xasprintf ("%s%s", m->source, rest) : NULL;
+      cleanup_free char *in_source
+          = m->kind == FMR_MOUNT_BIND && m->source ? xasprintf ("%s%s", m->source, rest) : NULL;
       if (m->kind == FMR_MOUNT_TMPFS)
-        diag_error (d, field, "%s would be created in the read-only tmpfs on %s, which is empty", b->mounts[i].destination,
-                    m->destination);
+        diag_error (d, field, "%s would be created in the read-only tmpfs on %s, which is empty",
+                    b->mounts[i].destination, m->destination);
       else if (in_source && lstat (in_source, &st) < 0)
         diag_error (d, field, "%s would be created in the read-only bind on %s, whose source has no %s",
                     b->mounts[i].destination, m->destination, in_source);
@@ -300,8 +307,9 @@ static void
 check_privilege (const struct fmr_bundle *b, struct diag_list *d)
 {
   if (!new_namespace (b, CLONE_NEWUSER) && !caller_has_cap (CAP_SYS_ADMIN))
-    diag_error (d, "linux.namespaces", "without a new user namespace, making the others needs CAP_SYS_ADMIN, which "
-                                       "this caller lacks: add {\"type\": \"user\"} and id mappings");
+    diag_error (d, "linux.namespaces",
+                "without a new user namespace, making the others needs CAP_SYS_ADMIN, which "
+                "this caller lacks: add {\"type\": \"user\"} and id mappings");
 }
 
 #ifndef NSFS_MAGIC

@@ -45,7 +45,9 @@ owner_namespace (const char *key)
     const char *prefix;
     int type;
   } owned[] = {
-    { "net.", CLONE_NEWNET },          { "kernel.shm", CLONE_NEWIPC }, { "kernel.msg", CLONE_NEWIPC },
+    { "net.", CLONE_NEWNET },
+    { "kernel.shm", CLONE_NEWIPC },
+    { "kernel.msg", CLONE_NEWIPC },
     { "fs.mqueue.", CLONE_NEWIPC },
   };
   if (strcmp (key, "kernel.sem") == 0 || strcmp (key, "kernel.sem_next_id") == 0)
@@ -65,8 +67,8 @@ well_formed (const char *key)
     return false;
   for (const char *p = key; *p; p++)
     {
-      bool name = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'
-                  || *p == '-';
+      bool name
+          = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
       if (!(name || (*p == '.' && p[1] != '.' && p[1] != '\0')))
         return false;
     }
@@ -119,8 +121,9 @@ check_one (const struct fmr_bundle *b, const struct fmr_sysctl *s, struct diag_l
     }
   if (type == 0)
     {
-      diag_error (d, field, "not a namespaced sysctl: fmr-run sets net.* (with a network namespace) and "
-                            "kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* (with an ipc namespace) only");
+      diag_error (d, field,
+                  "not a namespaced sysctl: fmr-run sets net.* (with a network namespace) and "
+                  "kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* (with an ipc namespace) only");
       return;
     }
   const struct fmr_namespace *ns = fmr_bundle_namespace (b, type);
@@ -136,8 +139,10 @@ check_one (const struct fmr_bundle *b, const struct fmr_sysctl *s, struct diag_l
   const struct fmr_namespace *user = fmr_bundle_namespace (b, CLONE_NEWUSER);
   if (type == CLONE_NEWIPC && user && user->path == NULL && !caller_is_root_inside (b))
     {
-      diag_error (d, field, "an ipc sysctl is written by uid 0 of the user namespace: map containerID 0 to this "
-                            "caller's uid %u in linux.uidMappings", (unsigned) geteuid ());
+      diag_error (d, field,
+                  "an ipc sysctl is written by uid 0 of the user namespace: map containerID 0 to this "
+                  "caller's uid %u in linux.uidMappings",
+                  (unsigned) geteuid ());
       return;
     }
   /* Before 5.17 the ipc sysctls answered to the host's uid 0 only. */
@@ -171,6 +176,7 @@ config_validate_sysctl (const struct fmr_bundle *b, struct diag_list *d)
   if (proc == NULL || proc->kind != FMR_MOUNT_PROC)
     diag_error (d, "linux.sysctl", "needs a proc mount on /proc, through which the sandbox writes them");
   else if (proc->flags & MS_RDONLY)
-    diag_error (d, "linux.sysctl", "needs the proc mount on /proc writable (no \"ro\"): linux.readonlyPaths "
-                                   "\"/proc/sys\" makes it read-only after the sysctls are written");
+    diag_error (d, "linux.sysctl",
+                "needs the proc mount on /proc writable (no \"ro\"): linux.readonlyPaths "
+                "\"/proc/sys\" makes it read-only after the sysctls are written");
 }

@@ -64,7 +64,7 @@ install_forwarding (void)
 static int
 close_stray_descriptors (int keep, fmr_error_t *err)
 {
-  if (keep > 3 && fd_close_range (3u, (unsigned) keep - 1, 0, err) < 0)
+  if (keep > FMR_FIRST_PRESERVED_FD && fd_close_range (FMR_FIRST_PRESERVED_FD, (unsigned) keep - 1, 0, err) < 0)
     return -1;
   return fd_close_range ((unsigned) keep + 1, ~0u, 0, err);
 }
@@ -75,8 +75,8 @@ init_exit_code (int wait_status)
   if (WIFEXITED (wait_status))
     return WEXITSTATUS (wait_status);
   if (WIFSIGNALED (wait_status))
-    return 128 + WTERMSIG (wait_status);
-  return 125;
+    return FMR_EXIT_SIGNAL_BASE + WTERMSIG (wait_status);
+  return FMR_EXIT_FAILURE;
 }
 
 void

@@ -29,8 +29,8 @@ static const char *
 env_path (char *const *env)
 {
   for (size_t i = 0; env && env[i]; i++)
-    if (strncmp (env[i], "PATH=", 5) == 0)
-      return env[i] + 5;
+    if (strncmp (env[i], "PATH=", strlen ("PATH=")) == 0)
+      return env[i] + strlen ("PATH=");
   return DEFAULT_PATH;
 }
 
@@ -158,10 +158,10 @@ reset_signals (fmr_error_t *err)
 static int
 seal_descriptors (const struct sandbox_ctx *ctx, fmr_error_t *err)
 {
-  unsigned first = 3u + (unsigned) ctx->opts->preserve_fds;
+  unsigned first = FMR_FIRST_PRESERVED_FD + (unsigned) ctx->opts->preserve_fds;
   if (fd_close_range (first, ~0u, CLOSE_RANGE_CLOEXEC, err) < 0)
     return -1;
-  for (unsigned fd = 3; fd < first; fd++)
+  for (unsigned fd = FMR_FIRST_PRESERVED_FD; fd < first; fd++)
     if (fcntl ((int) fd, F_SETFD, 0) < 0)
       return fmr_error_set (err, errno, "--preserve-fds: descriptor %u", fd);
   return 0;
@@ -224,9 +224,11 @@ payload_env (const struct sandbox_ctx *ctx)
   if (n <= 0)
     return (char **) env;
   size_t len = strv_len (env), k = 0;
-  char **out = xcalloc (len + 3, sizeof (char *));
+  /* The environment, LISTEN_FDS and LISTEN_PID, the terminating NULL. */
+  char **out = xcalloc (len + 2 + 1, sizeof (char *));
   for (size_t i = 0; i < len; i++)
-    if (strncmp (env[i], "LISTEN_FDS=", 11) != 0 && strncmp (env[i], "LISTEN_PID=", 11) != 0)
+    if (strncmp (env[i], "LISTEN_FDS=", strlen ("LISTEN_FDS=")) != 0
+        && strncmp (env[i], "LISTEN_PID=", strlen ("LISTEN_PID=")) != 0)
       out[k++] = env[i];
   out[k++] = xasprintf ("LISTEN_FDS=%d", n);
   out[k++] = xasprintf ("LISTEN_PID=%d", (int) getpid ());

@@ -44,11 +44,25 @@
  * owns the others), the rest by the child.  The paths are opened in the
  * parent, before anything changes, so that they resolve against the
  * caller's view. */
+/* More than the seven namespace types the bundle may name. */
+#define MAX_JOINED_NS 16
+/* The channel to PID 1 sits this far above the preserved descriptors. */
+#define SYNC_FD_HEADROOM 16
+#define USEC_PER_SEC 1e6
+
+enum
+{
+  DEADLINE_ARMED,
+  DEADLINE_TERM_SENT,
+  DEADLINE_KILL_SENT,
+};
+#define USEC_PER_MS 1000
+
 struct joined_ns
 {
-  int fd[16];
-  int type[16];
-  size_t idx[16]; /* index in linux.namespaces, for messages */
+  int fd[MAX_JOINED_NS];
+  int type[MAX_JOINED_NS];
+  size_t idx[MAX_JOINED_NS]; /* index in linux.namespaces, for messages */
   const struct fmr_bundle *b;
   size_t n;
 };
@@ -92,7 +106,7 @@ open_joined (const struct fmr_bundle *b, struct joined_ns *j, fmr_error_t *err)
 {
   j->n = 0;
   j->b = b;
-  for (size_t i = 0; i < b->n_namespaces && j->n < 16; i++)
+  for (size_t i = 0; i < b->n_namespaces && j->n < MAX_JOINED_NS; i++)
     {
       if (b->namespaces[i].path == NULL)
         continue;
@@ -346,7 +360,7 @@ struct deadline
 {
   unsigned long long at; /* usec on the monotonic clock, 0: none */
   double kill_after;
-  int stage; /* 0: armed, 1: SIGTERM sent, 2: SIGKILL sent */
+  int stage; /* DEADLINE_ARMED, then DEADLINE_TERM_SENT, DEADLINE_KILL_SENT */
 };
 
 static void
@@ -356,18 +370,18 @@ deadline_init (struct deadline *dl, const struct sandbox_ctx *ctx)
   double timeout = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : b->timeout_sec;
   dl->kill_after = ctx->opts->kill_after_sec >= 0 ? ctx->opts->kill_after_sec
                    : b->kill_after_sec >= 0        ? b->kill_after_sec
-                                                   : 10;
-  dl->stage = 0;
-  dl->at = timeout > 0 ? ctx->trace.t_start + (unsigned long long) (timeout * 1e6) : 0;
+                                                   : FMR_DEFAULT_KILL_AFTER_SEC;
+  dl->stage = DEADLINE_ARMED;
+  dl->at = timeout > 0 ? ctx->trace.t_start + (unsigned long long) (timeout * USEC_PER_SEC) : 0;
 }
 
 static int
 deadline_poll_ms (const struct deadline *dl)
 {
-  if (dl->at == 0 || dl->stage == 2)
+  if (dl->at == 0 || dl->stage == DEADLINE_KILL_SENT)
     return -1;
   unsigned long long now = now_usec ();
-  return now >= dl->at ? 0 : (int) ((dl->at - now + 999) / 1000);
+  return now >= dl->at ? 0 : (int) ((dl->at - now + USEC_PER_MS - 1) / USEC_PER_MS);
 }
 
 /* Called on every pass of the loop, whatever woke it: a relay kept busy
@@ -376,11 +390,11 @@ deadline_poll_ms (const struct deadline *dl)
 static void
 deadline_fire (struct deadline *dl, pid_t pid)
 {
-  if (dl->at == 0 || dl->stage == 2 || now_usec () < dl->at)
+  if (dl->at == 0 || dl->stage == DEADLINE_KILL_SENT || now_usec () < dl->at)
     return;
   dl->stage++;
-  kill (pid, dl->stage == 1 ? SIGTERM : SIGKILL);
-  dl->at = now_usec () + (unsigned long long) (dl->kill_after * 1e6);
+  kill (pid, dl->stage == DEADLINE_TERM_SENT ? SIGTERM : SIGKILL);
+  dl->at = now_usec () + (unsigned long long) (dl->kill_after * USEC_PER_SEC);
 }
 
 /* How long the final drain may wait for the caller to take the output:
@@ -392,11 +406,12 @@ drain_wait_ms (const struct deadline *dl)
 {
   if (dl->at == 0)
     return -1;
-  if (dl->stage == 2)
+  if (dl->stage == DEADLINE_KILL_SENT)
     return 0;
-  unsigned long long limit = dl->at + (dl->stage == 0 ? (unsigned long long) (dl->kill_after * 1e6) : 0);
+  unsigned long long grace = (unsigned long long) (dl->kill_after * USEC_PER_SEC);
+  unsigned long long limit = dl->at + (dl->stage == DEADLINE_ARMED ? grace : 0);
   unsigned long long now = now_usec ();
-  return now >= limit ? 0 : (int) ((limit - now + 999) / 1000);
+  return now >= limit ? 0 : (int) ((limit - now + USEC_PER_MS - 1) / USEC_PER_MS);
 }
 
 /* The sandbox has ended: deliver what the relays still hold.  Returns the
@@ -501,12 +516,12 @@ timeout_error (struct sandbox_ctx *ctx, const struct deadline *dl, size_t droppe
   fmr_error_release (err);
   double limit = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : ctx->bundle->timeout_sec;
   cleanup_free char *lost = dropped ? xasprintf ("; %zu bytes of its output were not delivered", dropped) : NULL;
-  if (dl->stage == 0)
+  if (dl->stage == DEADLINE_ARMED)
     fmr_error_set (err, 0, "timeout: the caller took too little of the process's output within %g s%s", limit,
                    lost ? lost : "");
   else
     fmr_error_set (err, 0, "timeout: the process ran longer than %g s: sent SIGTERM%s%s", limit,
-                   dl->stage > 1 ? ", then SIGKILL to the whole sandbox" : "", lost ? lost : "");
+                   dl->stage == DEADLINE_KILL_SENT ? ", then SIGKILL to the whole sandbox" : "", lost ? lost : "");
   return FMR_EXIT_TIMEOUT;
 }
 
@@ -535,7 +550,7 @@ parent_wait (struct sandbox_ctx *ctx, pid_t pid, int fd, struct stdio_relay *rel
     return code;
   /* PID 1 ended without a word: killed from outside. */
   if (WIFSIGNALED (st))
-    return 128 + WTERMSIG (st);
+    return FMR_EXIT_SIGNAL_BASE + WTERMSIG (st);
   return WIFEXITED (st) ? WEXITSTATUS (st) : FMR_EXIT_FAILURE;
 }
 
@@ -645,7 +660,7 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct std
       stdio_relay_child (relay, &relay_err);
       close (sv[0]);
       /* Keep the channel above any descriptor --preserve-fds hands on. */
-      int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, 3 + ctx->opts->preserve_fds + 16);
+      int hi = fcntl (sv[1], F_DUPFD_CLOEXEC, FMR_FIRST_PRESERVED_FD + ctx->opts->preserve_fds + SYNC_FD_HEADROOM);
       ctx->sync_fd = sv[1];
       /* The original may sit in the preserved range, which is handed on
        * without close-on-exec: it must not stay open there. */

@@ -12,6 +12,12 @@
 #include "rootfs/rootfs.h"
 #include "sandbox/seccomp_filter.h"
 
+/* The first descriptor after stdin, stdout and stderr: --preserve-fds N
+ * hands on FMR_FIRST_PRESERVED_FD .. FMR_FIRST_PRESERVED_FD+N-1. */
+#define FMR_FIRST_PRESERVED_FD 3
+/* Seconds between a timeout's SIGTERM and the SIGKILL (--kill-after). */
+#define FMR_DEFAULT_KILL_AFTER_SEC 10
+
 /* Options of `fmr-run run` that are not in the bundle. */
 struct run_options
 {

@@ -162,15 +162,6 @@ fmr_name_lookup (const struct fmr_name_value *table, const char *name)
   return -1;
 }
 
-const char *
-fmr_name_of (const struct fmr_name_value *table, long value)
-{
-  for (; table->name; table++)
-    if (table->value == value)
-      return table->name;
-  return NULL;
-}
-
 /* Syscalls numbered 424 and up are numbered alike on every architecture
  * (the kernel's unified syscall table): the table's number plus the
  * architecture's base, 0 for most, 4000/5000/6000 for the mips ABIs and

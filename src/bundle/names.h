@@ -46,8 +46,6 @@ const struct fmr_mount_option *fmr_mount_option_lookup (const char *name);
 
 /* -1 when unknown. */
 long fmr_name_lookup (const struct fmr_name_value *table, const char *name);
-/* NULL when unknown. */
-const char *fmr_name_of (const struct fmr_name_value *table, long value);
 
 /* Capabilities through libcap: "CAP_CHOWN" -> 0; -1 when unknown.
  * fmr_cap_name returns a static upper-case "CAP_..." or NULL. */

@@ -135,8 +135,8 @@ Test (explain, masked_proc)
   expect (explain (HC_PROC, EPERM, &f), "binds the outer /proc read-only instead", "systempaths=unconfined");
   f.engine = "kubernetes";
   struct answer k = explain (HC_PROC, EPERM, &f);
-  expect (k, "mounts hide parts of /proc", "procMount: Unmasked");
   cr_expect (strstr (k.fix, "docker") == NULL, "fix \"%s\" is not in the detected engine's spelling", k.fix);
+  expect (k, "mounts hide parts of /proc", "procMount: Unmasked"); /* frees k */
   f.proc_overmounts = NULL;
   expect (explain (HC_PROC, EPERM, &f), "no known knob", "dmesg");
 }

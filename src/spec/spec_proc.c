@@ -45,12 +45,12 @@
 #define NOTE_PREFIX FMR_ANNOTATION_PREFIX "note."
 
 /* The three spellings of "unmask /proc", for the note and the stderr line. */
-#define PROC_FIX                                                                                                      \
-  "unmask /proc for the outer container: docker run --security-opt systempaths=unconfined; podman run "             \
-  "--security-opt unmask=/proc/* (or unmask=ALL); Kubernetes securityContext.procMount: Unmasked (with "            \
+#define PROC_FIX                                                                                                       \
+  "unmask /proc for the outer container: docker run --security-opt systempaths=unconfined; podman run "                \
+  "--security-opt unmask=/proc/* (or unmask=ALL); Kubernetes securityContext.procMount: Unmasked (with "               \
   "hostUsers: false)"
-#define HOSTNAME_FIX                                                                                                  \
-  "allow sethostname in the outer container's seccomp profile (podman's default allows it only with "               \
+#define HOSTNAME_FIX                                                                                                   \
+  "allow sethostname in the outer container's seccomp profile (podman's default allows it only with "                  \
   "CAP_SYS_ADMIN): podman run --security-opt seccomp=PROFILE.json, or seccomp=unconfined"
 
 struct probe_result
@@ -69,8 +69,9 @@ spec_proc_parse (struct spec_options *o, const char *arg, fmr_error_t *err)
   {
     const char *name;
     enum spec_proc proc;
-  } names[] = { { "auto", SPEC_PROC_AUTO }, { "fresh", SPEC_PROC_FRESH }, { "bind", SPEC_PROC_BIND },
-                { "none", SPEC_PROC_NONE } };
+  } names[] = {
+    { "auto", SPEC_PROC_AUTO }, { "fresh", SPEC_PROC_FRESH }, { "bind", SPEC_PROC_BIND }, { "none", SPEC_PROC_NONE }
+  };
   for (size_t i = 0; i < ARRAY_SIZE (names); i++)
     if (strcmp (arg, names[i].name) == 0)
       {
@@ -127,7 +128,8 @@ try_proc (struct probe_result *r)
     }
   else
     {
-      int mnt = (int) syscall (__NR_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+      int mnt
+          = (int) syscall (__NR_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
       if (mnt < 0)
         {
           r->proc_errno = errno;
@@ -217,8 +219,8 @@ decide_proc (struct spec_options *o, const struct probe_result *r)
   if (r->clone_errno || r->proc_errno <= 0 || !outer_proc_is_proc ())
     return;
   o->proc = SPEC_PROC_BIND;
-  cleanup_free char *why = xasprintf ("%s: %s%s%s", r->proc_call, strerror (r->proc_errno),
-                                      r->proc_log[0] ? ": " : "", r->proc_log);
+  cleanup_free char *why
+      = xasprintf ("%s: %s%s%s", r->proc_call, strerror (r->proc_errno), r->proc_log[0] ? ": " : "", r->proc_log);
   add_note (o, NOTE_PREFIX "proc",
             xasprintf ("the outer /proc is bound read-only: a new proc mount is refused here (%s), as where an "
                        "outer container masks parts of /proc; the sandbox's user and pid namespaces keep the "

@@ -18,8 +18,11 @@
 static struct hostcheck_facts
 plain_host (void)
 {
-  struct hostcheck_facts f = { .privileged = false, .seccomp_mode = 0, .unprivileged_userns_clone = -1,
-                               .apparmor_restrict = -1, .initial_userns = true,
+  struct hostcheck_facts f = { .privileged = false,
+                               .seccomp_mode = 0,
+                               .unprivileged_userns_clone = -1,
+                               .apparmor_restrict = -1,
+                               .initial_userns = true,
                                .exe = (char *) "/usr/bin/fmr-run" };
   for (int p = 0; p < HC_NPARTS; p++)
     {

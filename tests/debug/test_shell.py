@@ -5,6 +5,7 @@ real terminal (a tmux pane) and read back from the screen."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 
@@ -19,6 +20,8 @@ class TmuxPane:
     def __init__(self, socket, command):
         self.base = ["tmux", "-S", socket]
         subprocess.run([*self.base, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
+        r = subprocess.run([*self.base, "display-message", "-p", "#{pid}"], capture_output=True, text=True)
+        self.server = int(r.stdout) if r.stdout.strip().isdigit() else None
 
     def type(self, line):
         subprocess.run([*self.base, "send-keys", "-l", line], check=True)
@@ -38,7 +41,16 @@ class TmuxPane:
         raise AssertionError(f"{text!r} never appeared on the screen:\n{self.screen()}")
 
     def close(self):
+        """The server and what runs in its pane (a shell still waiting for
+        input when a test failed half-way) end here, not later."""
         subprocess.run([*self.base, "kill-server"], capture_output=True)
+        if self.server is None:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and os.path.exists(f"/proc/{self.server}"):
+            time.sleep(0.05)
+        if os.path.exists(f"/proc/{self.server}"):
+            os.kill(self.server, signal.SIGKILL)
 
 
 class ShellTest(SandboxTest):
@@ -51,6 +63,7 @@ class ShellTest(SandboxTest):
         with open(self.secret, "w") as f:
             f.write(SECRET + "\n")
         self.work = self.writable_dir("work")
+        self.panes = []
 
     def shell_config(self, shell=None):
         c = self.config("exit=42")  # process.args: never run by --shell
@@ -69,8 +82,15 @@ class ShellTest(SandboxTest):
         quoted = " ".join("'" + a.replace("'", "'\\''") + "'" for a in cmd)
         pane = TmuxPane(os.path.join(self.scratch, "tmux.sock"),
                         f"env TMPDIR={self.run_tmp} {quoted}; echo FMR-EXIT=$?; sleep 60")
-        self.addCleanup(pane.close)
+        self.panes.append(pane)
         return pane
+
+    def tearDown(self):
+        # Before the scratch directory (and the server's socket in it) goes,
+        # and before the harness looks for processes left behind.
+        for pane in self.panes:
+            pane.close()
+        super().tearDown()
 
     def test_typed_commands_run_in_the_sandbox(self):
         config = self.shell_config()

@@ -57,6 +57,8 @@ cmp_ino (const void *a, const void *b)
 static size_t
 links_inside (const struct owners_walk *w, ino_t ino)
 {
+  if (w->n_linked == 0)
+    return 0;
   const ino_t *hit = bsearch (&ino, w->linked, w->n_linked, sizeof *w->linked, cmp_ino);
   if (hit == NULL)
     return 0;
@@ -173,7 +175,8 @@ normalise_tree (const char *top, uid_t uid, gid_t gid, char **note, fmr_error_t 
   int r = walk_dir (&w, fd, 0);
   if (r == 0)
     {
-      qsort (w.linked, w.n_linked, sizeof *w.linked, cmp_ino);
+      if (w.n_linked)
+        qsort (w.linked, w.n_linked, sizeof *w.linked, cmp_ino);
       w.count_only = false;
       r = walk_dir (&w, fd, 0);
     }

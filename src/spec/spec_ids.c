@@ -213,8 +213,9 @@ pick_build_ids (struct spec_options *o, uid_t caller_uid, gid_t caller_gid, fmr_
           return 0;
         }
     }
-  return fmr_error_set (err, 0, "no build uid: none of 2147000000 and 65520 is mapped here and free (choose one "
-                                "with --build-uid UID[:GID], or give the caller a range in /etc/subuid)");
+  return fmr_error_set (err, 0,
+                        "no build uid: none of 2147000000 and 65520 is mapped here and free (choose one "
+                        "with --build-uid UID[:GID], or give the caller a range in /etc/subuid)");
 }
 
 /* Can each bind of the caller be idmapped (caller's ids on disk shown as

@@ -188,9 +188,9 @@ normalise_tree (const char *top, uid_t uid, gid_t gid, char **note, fmr_error_t 
   char ids[96] = "";
   for (size_t i = 0; i < w.n_foreign; i++)
     snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "%s%lu", i ? ", " : "", w.foreign[i]);
-  cleanup_free char *kept = w.kept_links ? xasprintf ("; %zu files with hard links outside it left as they were",
-                                                      w.kept_links)
-                                          : xstrdup ("");
+  cleanup_free char *kept = w.kept_links
+                                ? xasprintf ("; %zu files with hard links outside it left as they were", w.kept_links)
+                                : xstrdup ("");
   *note = xasprintf ("%s: %zu entries of ids %s%s made the caller's (%u:%u)%s", top, w.changed, ids,
                      w.n_foreign == ARRAY_SIZE (w.foreign) ? ", ..." : "", (unsigned) uid, (unsigned) gid, kept);
   return 0;

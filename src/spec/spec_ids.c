@@ -129,12 +129,54 @@ id_in_use (uid_t uid, gid_t gid)
   return found;
 }
 
+/* The user name of UID into NAME; false when no user has it.  The static
+ * binary (configure --enable-static-binary, the wheel's) reads /etc/passwd
+ * itself: glibc's getpwuid loads the host's NSS modules at run time, which a
+ * statically linked program cannot do safely.  There, a user known only
+ * through LDAP or sssd must be listed by uid in /etc/subuid, and an id such
+ * a directory assigns is not seen as taken. */
+static bool
+user_name (uid_t uid, char *name, size_t size)
+{
+#ifdef FMR_STATIC_BINARY
+  FILE *f = fopen ("/etc/passwd", "re");
+  if (f == NULL)
+    return false;
+  char line[1024];
+  bool found = false;
+  while (!found && fgets (line, sizeof line, f))
+    {
+      /* name:password:uid:...; the password field may be empty. */
+      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL, *end = NULL;
+      if (c2 == NULL || !isdigit ((unsigned char) c2[1]))
+        continue;
+      unsigned long id = strtoul (c2 + 1, &end, 10);
+      if (*end != ':' || id != (unsigned long) uid)
+        continue;
+      size_t len = (size_t) (c1 - line);
+      if (len == 0 || len >= size)
+        continue;
+      memcpy (name, line, len);
+      name[len] = '\0';
+      found = true;
+    }
+  fclose (f);
+  return found;
+#else
+  struct passwd *pw = getpwuid (uid);
+  if (pw != NULL)
+    snprintf (name, size, "%s", pw->pw_name);
+  return pw != NULL;
+#endif
+}
+
 /* The first id of the caller's range in /etc/subuid or /etc/subgid
  * ("name:start:count" or "uid:start:count"). */
 static bool
 subordinate_start (const char *file, unsigned long caller, unsigned long *start)
 {
-  struct passwd *pw = getpwuid ((uid_t) caller);
+  char name[256];
+  bool named = user_name ((uid_t) caller, name, sizeof name);
   char num[32];
   snprintf (num, sizeof num, "%lu", caller);
   FILE *f = fopen (file, "re");
@@ -148,7 +190,7 @@ subordinate_start (const char *file, unsigned long caller, unsigned long *start)
            *count = strtok_r (NULL, ":\n", &save);
       if (who == NULL || first == NULL || count == NULL || strtoul (count, NULL, 10) == 0)
         continue;
-      if (strcmp (who, num) == 0 || (pw && strcmp (who, pw->pw_name) == 0))
+      if (strcmp (who, num) == 0 || (named && strcmp (who, name) == 0))
         {
           *start = strtoul (first, NULL, 10);
           found = *start != 0;
@@ -205,7 +247,8 @@ pick_build_ids (struct spec_options *o, uid_t caller_uid, gid_t caller_gid, fmr_
   for (size_t i = 0; i < ARRAY_SIZE (fixed_ids); i++)
     {
       cleanup_free char *why = unusable (fixed_ids[i], fixed_ids[i]);
-      if (why == NULL && getpwuid (fixed_ids[i]) == NULL)
+      char name[256];
+      if (why == NULL && !user_name (fixed_ids[i], name, sizeof name))
         {
           o->host_uid = fixed_ids[i];
           o->host_gid = fixed_ids[i];

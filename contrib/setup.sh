@@ -184,8 +184,9 @@ check_installed () {
   local name=$1 bin=$2 python=${3:-/usr/bin/python3} pypath=${4:-} out
   echo "== $name: $bin"
   run_demo "$bin/fmr-run" || { echo "setup.sh: the demo failed with $name" >&2; return 1; }
-  out=$(cd "$(dirname "$bin")" && env -i PATH=/usr/bin:/bin HOME=/tmp "$bin/fmr-isolate" /bin/sh -c 'echo isolated' 2>&1) &&
-    [ "$out" = isolated ] || { echo "setup.sh: fmr-isolate from $name: $out" >&2; return 1; }
+  # Its warnings (a working directory it will not make writable) on stderr.
+  out=$(cd "$(dirname "$bin")" && env -i PATH=/usr/bin:/bin HOME=/tmp "$bin/fmr-isolate" /bin/sh -c 'echo isolated') &&
+    [ "$out" = isolated ] || { echo "setup.sh: fmr-isolate from $name printed: $out" >&2; return 1; }
   # In a scratch root the system's site-packages is not where the package
   # is, so only the venv shows the package finding its own fmr-run; the
   # others get it from PATH, as /usr/bin is on it when really installed.

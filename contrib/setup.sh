@@ -185,7 +185,9 @@ check_installed () {
   echo "== $name: $bin"
   run_demo "$bin/fmr-run" || { echo "setup.sh: the demo failed with $name" >&2; return 1; }
   # Its warnings (a working directory it will not make writable) on stderr.
-  out=$(cd "$(dirname "$bin")" && env -i PATH=/usr/bin:/bin HOME=/tmp "$bin/fmr-isolate" /bin/sh -c 'echo isolated') &&
+  # HOME is not a parent of the installation: fmr-isolate binds nothing in a home.
+  local home; home=$(scratch)
+  out=$(cd "$(dirname "$bin")" && env -i PATH=/usr/bin:/bin HOME="$home" "$bin/fmr-isolate" /bin/sh -c 'echo isolated') &&
     [ "$out" = isolated ] || { echo "setup.sh: fmr-isolate from $name printed: $out" >&2; return 1; }
   # In a scratch root the system's site-packages is not where the package
   # is, so only the venv shows the package finding its own fmr-run; the

@@ -54,8 +54,8 @@ struct fmr_process
   gid_t *additional_gids;
   size_t n_additional_gids;
 
-  bool has_capabilities;           /* process.capabilities present */
-  uint64_t caps[FMR_CAP_NSETS];    /* bit N = capability N */
+  bool has_capabilities;        /* process.capabilities present */
+  uint64_t caps[FMR_CAP_NSETS]; /* bit N = capability N */
 
   struct fmr_rlimit *rlimits;
   size_t n_rlimits;

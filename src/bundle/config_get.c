@@ -43,7 +43,7 @@ path_index_buf (char *buf, const char *parent, size_t i)
 static const char *
 type_word (enum json_type t)
 {
-  static const struct json_node probe[] = { { .type = JSON_NULL }, { .type = JSON_BOOL }, { .type = JSON_NUMBER },
+  static const struct json_node probe[] = { { .type = JSON_NULL },   { .type = JSON_BOOL },   { .type = JSON_NUMBER },
                                             { .type = JSON_STRING }, { .type = JSON_OBJECT }, { .type = JSON_ARRAY } };
   return json_type_name (&probe[t]);
 }
@@ -165,14 +165,9 @@ report_int (struct pctx *pc, const struct json_node *n, const char *path, enum i
 {
   switch (problem)
     {
-    case INT_OK:
-      return true;
-    case INT_TYPE:
-      json_want (pc, n, JSON_NUMBER, path);
-      break;
-    case INT_NOT_INTEGER:
-      diag_error (pc->d, path, "%s is not an integer", n->str);
-      break;
+    case INT_OK: return true;
+    case INT_TYPE: json_want (pc, n, JSON_NUMBER, path); break;
+    case INT_NOT_INTEGER: diag_error (pc->d, path, "%s is not an integer", n->str); break;
     case INT_RANGE:
       diag_error (pc->d, path, "%s is out of range (%" PRId64 " to %" PRId64 ")", n->str, min, max);
       break;

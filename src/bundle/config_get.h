@@ -31,8 +31,8 @@ char *path_index (const char *parent, size_t i);
 const char *path_index_buf (char *buf, const char *parent, size_t i);
 
 bool json_want (struct pctx *pc, const struct json_node *n, enum json_type type, const char *path);
-const struct json_node *get_member (struct pctx *pc, const struct json_node *obj, const char *key,
-                                    enum json_type type, const char *path, bool required);
+const struct json_node *get_member (struct pctx *pc, const struct json_node *obj, const char *key, enum json_type type,
+                                    const char *path, bool required);
 /* NULL when absent or wrong; the string must not hold a NUL byte. */
 char *get_string (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, bool required);
 bool get_bool (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, bool *out);
@@ -41,11 +41,11 @@ bool json_to_int (struct pctx *pc, const struct json_node *n, const char *path, 
 /* An unsigned 64-bit integer, n being the member key of the object at
  * path. */
 bool member_to_u64 (struct pctx *pc, const struct json_node *n, const char *path, const char *key, uint64_t *out);
-bool get_int (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, int64_t min,
-              int64_t max, bool required, int64_t *out);
+bool get_int (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, int64_t min, int64_t max,
+              bool required, int64_t *out);
 /* An array of strings, NULL-terminated; NULL when absent or wrong. */
-char **get_string_array (struct pctx *pc, const struct json_node *obj, const char *key, const char *path,
-                         bool required, size_t *n);
+char **get_string_array (struct pctx *pc, const struct json_node *obj, const char *key, const char *path, bool required,
+                         size_t *n);
 
 /* Report members that are not in `known`: errors for those in
  * `unsupported` (OCI fields fmr-run does not implement), notes for the

@@ -70,7 +70,7 @@ scratch_init (struct scratch *sc, struct json_doc *doc, size_t text_len)
 {
   sc->cap = text_len / 32 + 64;
   sc->first_size = sc->cap * sizeof *sc->m;
-  sc->first = arena_alloc (doc, sc->first_size, _Alignof (struct member));
+  sc->first = arena_alloc (doc, sc->first_size, _Alignof(struct member));
   sc->m = (struct member *) sc->first;
 }
 
@@ -362,7 +362,7 @@ close_container (struct builder *bd)
   bd->sc.len = first;
   if (n == 0)
     return; /* items stays NULL */
-  struct json_node *items = arena_alloc (bd->doc, n * sizeof *items, _Alignof (struct json_node));
+  struct json_node *items = arena_alloc (bd->doc, n * sizeof *items, _Alignof(struct json_node));
   const struct member *m = bd->sc.m + first;
   for (size_t i = 0; i < n; i++)
     items[i] = m[i].node;
@@ -492,18 +492,12 @@ json_type_name (const struct json_node *n)
 {
   switch (n->type)
     {
-    case JSON_NULL:
-      return "null";
-    case JSON_BOOL:
-      return "a boolean";
-    case JSON_NUMBER:
-      return "a number";
-    case JSON_STRING:
-      return "a string";
-    case JSON_OBJECT:
-      return "an object";
-    case JSON_ARRAY:
-      return "an array";
+    case JSON_NULL: return "null";
+    case JSON_BOOL: return "a boolean";
+    case JSON_NUMBER: return "a number";
+    case JSON_STRING: return "a string";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
     }
   return "a value";
 }

@@ -111,11 +111,11 @@ parse_paths (struct pctx *pc, const struct json_node *l, const char *key, char *
 void
 parse_linux (struct pctx *pc, const struct json_node *l, struct fmr_bundle *b)
 {
-  static const char *const known[] = { "namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths",
-                                       "seccomp", "sysctl", NULL };
+  static const char *const known[]
+      = { "namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths", "seccomp", "sysctl", NULL };
   static const char *const unsupported[]
-      = { "devices", "cgroupsPath", "resources", "rootfsPropagation", "timeOffsets", "intelRdt",
-          "mountLabel", "personality", "memoryPolicy", "netDevices", NULL };
+      = { "devices",    "cgroupsPath", "resources",    "rootfsPropagation", "timeOffsets", "intelRdt",
+          "mountLabel", "personality", "memoryPolicy", "netDevices",        NULL };
   check_members (pc, l, "linux", known, unsupported);
   parse_namespaces (pc, l, b);
   parse_id_mappings (pc, l, "linux", "uidMappings", &b->uid_mappings, &b->n_uid_mappings);

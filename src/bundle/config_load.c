@@ -70,8 +70,8 @@ config_load (const char *bundle_dir, struct fmr_bundle **out, struct diag_list *
   dir = config = NULL;
   char *text = NULL;
   size_t len = 0;
-  if (read_config (b->config_path, b, &text, &len, err) < 0
-      || config_parse_in_place (text, len, b->dir, b, d) < 0 || config_validate (b, d) < 0)
+  if (read_config (b->config_path, b, &text, &len, err) < 0 || config_parse_in_place (text, len, b->dir, b, d) < 0
+      || config_validate (b, d) < 0)
     {
       fmr_bundle_free (b);
       return -1;

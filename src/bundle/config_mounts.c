@@ -79,13 +79,13 @@ valid_data_option (enum fmr_mount_kind kind, const char *opt)
       return KEY ("max") && val && all_digits (val, 10);
     case FMR_MOUNT_PROC:
       if (KEY ("hidepid"))
-        return val && (all_digits (val, 10) || !strcmp (val, "off") || !strcmp (val, "noaccess")
-                       || !strcmp (val, "invisible") || !strcmp (val, "ptraceable"));
+        return val
+               && (all_digits (val, 10) || !strcmp (val, "off") || !strcmp (val, "noaccess")
+                   || !strcmp (val, "invisible") || !strcmp (val, "ptraceable"));
       if (KEY ("subset"))
         return val && strcmp (val, "pid") == 0;
       return KEY ("gid") && valid_id (val);
-    default:
-      return false;
+    default: return false;
     }
 #undef KEY
 }
@@ -168,8 +168,8 @@ option_lookup (const char *name)
 #define OPTION_PATH(buf) (snprintf ((buf), sizeof (buf), "%s.options[%zu]", mount_path, idx), (buf))
 
 static void
-fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_t idx, size_t *data_len,
-             bool *bind_opt, bool *rro, bool *rrw)
+fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_t idx, size_t *data_len, bool *bind_opt,
+             bool *rro, bool *rrw)
 {
   char path[PATH_BUF_SIZE + 32];
   const char *opt = m->options[idx];
@@ -201,7 +201,10 @@ fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_
       m->propagation = o->flag;
       break;
     case FMR_MOPT_BIND: *bind_opt = true; break;
-    case FMR_MOPT_RBIND: *bind_opt = true; m->recursive = true; break;
+    case FMR_MOPT_RBIND:
+      *bind_opt = true;
+      m->recursive = true;
+      break;
     case FMR_MOPT_RRO: *rro = true; break;
     case FMR_MOPT_RRW: *rrw = true; break;
     case FMR_MOPT_IDMAP:
@@ -216,9 +219,13 @@ fold_option (struct pctx *pc, struct fmr_mount *m, const char *mount_path, size_
 static bool
 mount_kind (struct pctx *pc, struct fmr_mount *m, bool bind_opt, const char *path)
 {
-  static const struct { const char *name; enum fmr_mount_kind kind; } types[] = {
-    { "bind", FMR_MOUNT_BIND }, { "rbind", FMR_MOUNT_BIND }, { "none", FMR_MOUNT_BIND },
-    { "tmpfs", FMR_MOUNT_TMPFS }, { "proc", FMR_MOUNT_PROC }, { "devpts", FMR_MOUNT_DEVPTS },
+  static const struct
+  {
+    const char *name;
+    enum fmr_mount_kind kind;
+  } types[] = {
+    { "bind", FMR_MOUNT_BIND },     { "rbind", FMR_MOUNT_BIND },  { "none", FMR_MOUNT_BIND },
+    { "tmpfs", FMR_MOUNT_TMPFS },   { "proc", FMR_MOUNT_PROC },   { "devpts", FMR_MOUNT_DEVPTS },
     { "mqueue", FMR_MOUNT_MQUEUE }, { "sysfs", FMR_MOUNT_SYSFS },
   };
   if (m->type == NULL || (bind_opt && strcmp (m->type, "none") == 0))

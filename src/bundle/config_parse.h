@@ -8,8 +8,7 @@
 
 /* config_parse on text that lives in b->doc's arena, which it modifies
  * (config_load reads the file there). */
-int config_parse_in_place (char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b,
-                           struct diag_list *d);
+int config_parse_in_place (char *text, size_t len, const char *bundle_dir, struct fmr_bundle *b, struct diag_list *d);
 
 void parse_process (struct pctx *pc, const struct json_node *n, struct fmr_process *p);
 void parse_mounts (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b);

@@ -139,10 +139,10 @@ parse_rlimits (struct pctx *pc, const struct json_node *n, struct fmr_process *p
 void
 parse_process (struct pctx *pc, const struct json_node *n, struct fmr_process *p)
 {
-  static const char *const known[] = { "terminal", "args", "env", "cwd", "user", "capabilities", "rlimits",
-                                       "noNewPrivileges", "oomScoreAdj", NULL };
+  static const char *const known[]
+      = { "terminal", "args", "env", "cwd", "user", "capabilities", "rlimits", "noNewPrivileges", "oomScoreAdj", NULL };
   static const char *const unsupported[] = { "consoleSize", "commandLine", "apparmorProfile", "selinuxLabel",
-                                             "scheduler", "ioPriority", "execCPUAffinity", NULL };
+                                             "scheduler",   "ioPriority",  "execCPUAffinity", NULL };
   check_members (pc, n, "process", known, unsupported);
   get_bool (pc, n, "terminal", "process", &p->terminal);
   p->args = get_string_array (pc, n, "args", "process", true, &p->n_args);

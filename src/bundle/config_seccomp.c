@@ -82,8 +82,10 @@ resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
         }
       r->syscall_nrs[k] = nr;
       if (nr == __NR_SCMP_ERROR && is_number (r->names[k]))
-        diag_error (pc->d, pn, "\"%s\" is a number: name the syscall (\"mseal\", not \"462\"), as OCI does; a "
-                    "number differs between the architectures of the filter", r->names[k]);
+        diag_error (pc->d, pn,
+                    "\"%s\" is a number: name the syscall (\"mseal\", not \"462\"), as OCI does; a "
+                    "number differs between the architectures of the filter",
+                    r->names[k]);
       else if (nr == __NR_SCMP_ERROR)
         diag_error (pc->d, pn, "unknown syscall \"%s\"", r->names[k]);
     }
@@ -177,8 +179,7 @@ parse_arches_and_flags (struct pctx *pc, const struct json_node *n, struct fmr_s
 void
 parse_seccomp (struct pctx *pc, const struct json_node *n, struct fmr_bundle *b)
 {
-  static const char *const known[]
-      = { "defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls", NULL };
+  static const char *const known[] = { "defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls", NULL };
   static const char *const unsupported[] = { "listenerPath", "listenerMetadata", NULL };
   check_members (pc, n, "linux.seccomp", known, unsupported);
   struct fmr_seccomp *s = b->seccomp = json_alloc (pc->doc, sizeof *s);

@@ -42,8 +42,8 @@ check_overlaps (struct diag_list *d, const char *field, const struct fmr_id_mapp
       qsort (s, n, sizeof *s, side ? cmp_host : cmp_container);
       for (size_t i = 1; i < n; i++)
         {
-          uint64_t prev_end = side ? (uint64_t) s[i - 1].host_id + s[i - 1].size
-                                   : (uint64_t) s[i - 1].container_id + s[i - 1].size;
+          uint64_t prev_end
+              = side ? (uint64_t) s[i - 1].host_id + s[i - 1].size : (uint64_t) s[i - 1].container_id + s[i - 1].size;
           uint64_t start = side ? s[i].host_id : s[i].container_id;
           if (start < prev_end)
             {
@@ -136,12 +136,13 @@ validate_annotations (struct fmr_bundle *b, struct diag_list *d)
       /* run.fmr.note.*: what `spec` chose and why, for people; run ignores it. */
       if (strncmp (name, "note.", 5) == 0)
         continue;
-      double *dest = strcmp (name, "timeout") == 0 ? &b->timeout_sec
+      double *dest = strcmp (name, "timeout") == 0      ? &b->timeout_sec
                      : strcmp (name, "kill-after") == 0 ? &b->kill_after_sec
-                                                       : NULL;
+                                                        : NULL;
       if (dest == NULL)
-        diag_error (d, p, "unknown fmr-run annotation (known: " FMR_ANNOTATION_PREFIX "timeout, "
-                          FMR_ANNOTATION_PREFIX "kill-after, " FMR_ANNOTATION_PREFIX "note.*)");
+        diag_error (d, p,
+                    "unknown fmr-run annotation (known: " FMR_ANNOTATION_PREFIX "timeout, " FMR_ANNOTATION_PREFIX
+                    "kill-after, " FMR_ANNOTATION_PREFIX "note.*)");
       else if (!decimal_text (a->value) || !parse_seconds (a->value, dest))
         diag_error (d, p, "\"%s\" is not a positive number of seconds", a->value);
     }

@@ -104,8 +104,7 @@ back_through_idmap (const struct fmr_id_mapping *m, size_t n, uint32_t host_id, 
 /* M (NULL for the root): an idmapped bind with no mapping of its own uses
  * the sandbox's. */
 static void
-owners (const struct bundle_explain *e, const struct fmr_bundle *b, const struct fmr_mount *m,
-        struct explain_path *p)
+owners (const struct bundle_explain *e, const struct fmr_bundle *b, const struct fmr_mount *m, struct explain_path *p)
 {
   p->has_owner = e->host_uid_mapped;
   p->owner_uid = e->host_uid;
@@ -189,8 +188,8 @@ mount_what (const struct fmr_bundle *b, const struct fmr_mount *m)
         return xasprintf ("bind of the host's %s: every host process, with its command line", m->source);
       return xstrdup (m->recursive ? "bind, with the mounts below it" : "bind");
     case FMR_MOUNT_TMPFS:
-      return xasprintf ("tmpfs: empty, private, gone after the run%s%s%s",
-                        m->data ? " (" : "", m->data ? m->data : "", m->data ? ")" : "");
+      return xasprintf ("tmpfs: empty, private, gone after the run%s%s%s", m->data ? " (" : "", m->data ? m->data : "",
+                        m->data ? ")" : "");
     case FMR_MOUNT_PROC:
       return xstrdup (new_ns (b, CLONE_NEWPID) ? "fresh proc: only the sandbox's own processes"
                                                : "proc of the host's pid namespace: every host process");
@@ -298,8 +297,9 @@ explain_processes (const struct fmr_bundle *b, struct bundle_explain *e)
     {
       e->processes = xstrdup ("every host process: it shares the host's pid namespace, lists them in /proc "
                               "and can signal those of its own uid");
-      add_weaker (e, xstrdup ("no pid namespace"), xstrdup ("the step sees the host's processes and can signal "
-                                                            "those running as its uid"));
+      add_weaker (e, xstrdup ("no pid namespace"),
+                  xstrdup ("the step sees the host's processes and can signal "
+                           "those running as its uid"));
     }
   else if (host_proc)
     {
@@ -369,9 +369,10 @@ explain_privileges (const struct fmr_bundle *b, struct bundle_explain *e)
       caps = buf;
       add_weaker (e, xstrdup ("capabilities"), xasprintf ("the step holds %s", caps));
     }
-  e->privileges = xasprintf ("%s; %s", caps, p->no_new_privileges ? "no new privileges (setuid binaries do not "
-                                                                    "raise them)"
-                                                                  : "setuid binaries can raise privileges");
+  e->privileges = xasprintf ("%s; %s", caps,
+                             p->no_new_privileges ? "no new privileges (setuid binaries do not "
+                                                    "raise them)"
+                                                  : "setuid binaries can raise privileges");
   free (caps);
   if (!p->no_new_privileges)
     add_weaker (e, xstrdup ("process.noNewPrivileges is false"),
@@ -427,9 +428,9 @@ explain_seccomp (const struct fmr_bundle *b, struct bundle_explain *e)
                   xstrdup ("mount, unshare, ptrace, keyctl, bpf and the like reach the kernel"));
       return;
     }
-  e->seccomp = xasprintf ("a filter; calls no rule names are %s",
-                          action_text (s->default_action, s->has_default_errno_ret, s->default_errno_ret, buf,
-                                       sizeof buf));
+  e->seccomp
+      = xasprintf ("a filter; calls no rule names are %s",
+                   action_text (s->default_action, s->has_default_errno_ret, s->default_errno_ret, buf, sizeof buf));
   bool *done = xcalloc (s->n_rules + 1, sizeof *done);
   for (size_t i = 0; i < s->n_rules; i++)
     {

@@ -205,7 +205,7 @@ json_doc_free (struct json_doc *doc)
 void *
 json_alloc (struct json_doc *doc, size_t size)
 {
-  return arena_alloc (doc, size, _Alignof (max_align_t));
+  return arena_alloc (doc, size, _Alignof(max_align_t));
 }
 
 void *
@@ -213,7 +213,7 @@ json_alloc_array (struct json_doc *doc, size_t n, size_t size)
 {
   if (size && n > SIZE_MAX / size)
     arena_out_of_memory ();
-  return arena_alloc (doc, n * size, _Alignof (max_align_t));
+  return arena_alloc (doc, n * size, _Alignof(max_align_t));
 }
 
 char *
@@ -240,4 +240,3 @@ json_printf (struct json_doc *doc, const char *fmt, ...)
   va_end (ap);
   return p;
 }
-

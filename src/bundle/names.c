@@ -25,9 +25,8 @@
 #endif
 
 const struct fmr_name_value fmr_namespace_names[] = {
-  { "user", CLONE_NEWUSER }, { "mount", CLONE_NEWNS },  { "pid", CLONE_NEWPID },
-  { "network", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
-  { "cgroup", CLONE_NEWCGROUP }, { NULL, 0 },
+  { "user", CLONE_NEWUSER }, { "mount", CLONE_NEWNS }, { "pid", CLONE_NEWPID },       { "network", CLONE_NEWNET },
+  { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },  { "cgroup", CLONE_NEWCGROUP }, { NULL, 0 },
 };
 
 const struct fmr_name_value fmr_rlimit_names[] = {
@@ -170,16 +169,50 @@ fmr_name_lookup (const struct fmr_name_value *table, const char *name)
  * itself cannot put such a number in a filter for any architecture but the
  * native one (see seccomp_filter.c). */
 static const char *const unified_syscalls[] = {
-  "pidfd_send_signal", "io_uring_setup", "io_uring_enter", "io_uring_register",
-  "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
-  "pidfd_open", "clone3", "close_range", "openat2", "pidfd_getfd", "faccessat2",
-  "process_madvise", "epoll_pwait2", "mount_setattr", "quotactl_fd",
-  "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
-  "memfd_secret", "process_mrelease", "futex_waitv", "set_mempolicy_home_node",
-  "cachestat", "fchmodat2", "map_shadow_stack", "futex_wake", "futex_wait",
-  "futex_requeue", "statmount", "listmount", "lsm_get_self_attr",
-  "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat",
-  "listxattrat", "removexattrat", "open_tree_attr",
+  "pidfd_send_signal",
+  "io_uring_setup",
+  "io_uring_enter",
+  "io_uring_register",
+  "open_tree",
+  "move_mount",
+  "fsopen",
+  "fsconfig",
+  "fsmount",
+  "fspick",
+  "pidfd_open",
+  "clone3",
+  "close_range",
+  "openat2",
+  "pidfd_getfd",
+  "faccessat2",
+  "process_madvise",
+  "epoll_pwait2",
+  "mount_setattr",
+  "quotactl_fd",
+  "landlock_create_ruleset",
+  "landlock_add_rule",
+  "landlock_restrict_self",
+  "memfd_secret",
+  "process_mrelease",
+  "futex_waitv",
+  "set_mempolicy_home_node",
+  "cachestat",
+  "fchmodat2",
+  "map_shadow_stack",
+  "futex_wake",
+  "futex_wait",
+  "futex_requeue",
+  "statmount",
+  "listmount",
+  "lsm_get_self_attr",
+  "lsm_set_self_attr",
+  "lsm_list_modules",
+  "mseal",
+  "setxattrat",
+  "getxattrat",
+  "listxattrat",
+  "removexattrat",
+  "open_tree_attr",
 };
 #define FMR_UNIFIED_SYSCALL_BASE 424
 

@@ -13,12 +13,12 @@ struct fmr_name_value
   long value;
 };
 
-extern const struct fmr_name_value fmr_namespace_names[];   /* "user" -> CLONE_NEWUSER ... */
-extern const struct fmr_name_value fmr_rlimit_names[];      /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE ... */
+extern const struct fmr_name_value fmr_namespace_names[];      /* "user" -> CLONE_NEWUSER ... */
+extern const struct fmr_name_value fmr_rlimit_names[];         /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE ... */
 extern const struct fmr_name_value fmr_seccomp_action_names[]; /* "SCMP_ACT_ERRNO" -> FMR_SCMP_ERRNO ... */
-extern const struct fmr_name_value fmr_seccomp_op_names[];  /* "SCMP_CMP_EQ" -> SCMP_CMP_EQ ... */
-extern const struct fmr_name_value fmr_seccomp_arch_names[]; /* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64 ... */
-extern const struct fmr_name_value fmr_seccomp_flag_names[]; /* "SECCOMP_FILTER_FLAG_LOG" ... */
+extern const struct fmr_name_value fmr_seccomp_op_names[];     /* "SCMP_CMP_EQ" -> SCMP_CMP_EQ ... */
+extern const struct fmr_name_value fmr_seccomp_arch_names[];   /* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64 ... */
+extern const struct fmr_name_value fmr_seccomp_flag_names[];   /* "SECCOMP_FILTER_FLAG_LOG" ... */
 
 enum fmr_mount_option_kind
 {

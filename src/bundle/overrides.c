@@ -59,8 +59,9 @@ static struct json_node
 str_node (struct json_doc *doc, const char *key, const char *s)
 {
   size_t len = strlen (s);
-  return (struct json_node){ .type = JSON_STRING, .len = (uint32_t) len, .str = arena_strndup (doc, s, len),
-                             .key = (char *) key };
+  return (struct json_node){
+    .type = JSON_STRING, .len = (uint32_t) len, .str = arena_strndup (doc, s, len), .key = (char *) key
+  };
 }
 
 /* A copy of container n with room for `extra` more members. */
@@ -188,8 +189,7 @@ new_bind (struct json_doc *doc, const struct bundle_bind *bind)
 }
 
 static struct json_node *
-apply_binds (struct json_doc *doc, const struct json_node *top, const struct bundle_overrides *o,
-             struct diag_list *d)
+apply_binds (struct json_doc *doc, const struct json_node *top, const struct bundle_overrides *o, struct diag_list *d)
 {
   struct json_node *mounts = grow (doc, member_or (top, "mounts", &empty_array), o->n_binds);
   for (size_t i = 0; i < o->n_binds; i++)

@@ -49,7 +49,7 @@ const char *overrides_shell (const struct fmr_bundle *b, const struct bundle_ove
  * the changed config (its problems go to d); *diff, when not NULL, is the
  * change the lasting overrides (env, binds: not --shell) make to the
  * config, as unified-diff lines, or NULL when they change nothing. */
-int overrides_apply (const struct fmr_bundle *b, const struct bundle_overrides *o, struct fmr_bundle **out,
-                     char **diff, struct diag_list *d, fmr_error_t *err);
+int overrides_apply (const struct fmr_bundle *b, const struct bundle_overrides *o, struct fmr_bundle **out, char **diff,
+                     struct diag_list *d, fmr_error_t *err);
 
 #endif

@@ -35,8 +35,7 @@
 #include "common/syscalls.h"
 #include "common/util.h"
 
-
-#define ALL_NAMESPACES \
+#define ALL_NAMESPACES                                                                                                 \
   (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 /* One step's outcome, child to parent. */
@@ -93,7 +92,9 @@ scratch_tmpfs (fmr_error_t *err)
       if (target < 0)
         continue;
       cleanup_free char *what = xasprintf ("a tmpfs on %s in the child's mount namespace", places[i]);
-      struct fmr_mount m = { .destination = what, .kind = FMR_MOUNT_TMPFS, .flags = MS_NOSUID | MS_NODEV,
+      struct fmr_mount m = { .destination = what,
+                             .kind = FMR_MOUNT_TMPFS,
+                             .flags = MS_NOSUID | MS_NODEV,
                              .data = (char *) "mode=0755,size=1m" };
       return mount_tmpfs (&m, target, err);
     }
@@ -120,8 +121,8 @@ step_proc (int fd, int scratch)
   cleanup_close int target = scratch_dir (scratch, "proc", &err);
   if (target >= 0)
     {
-      struct fmr_mount m = { .destination = (char *) "/proc", .kind = FMR_MOUNT_PROC,
-                             .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
+      struct fmr_mount m
+          = { .destination = (char *) "/proc", .kind = FMR_MOUNT_PROC, .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
       cleanup_close int mnt = mount_proc (&m, target, &err);
     }
   send_result (fd, HC_PROC, &err);
@@ -204,8 +205,8 @@ step_seccomp (int fd)
 {
   cleanup_error fmr_error_t err = NULL;
   char *names[] = { (char *) "getppid", NULL };
-  struct fmr_seccomp_rule rule = { .names = names, .n_names = 1, .action = FMR_SCMP_ERRNO, .has_errno_ret = true,
-                                   .errno_ret = EHWPOISON };
+  struct fmr_seccomp_rule rule
+      = { .names = names, .n_names = 1, .action = FMR_SCMP_ERRNO, .has_errno_ret = true, .errno_ret = EHWPOISON };
   struct fmr_seccomp filter = { .default_action = FMR_SCMP_ALLOW, .rules = &rule, .n_rules = 1 };
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     fmr_error_set (&err, errno, "prctl PR_SET_NO_NEW_PRIVS");
@@ -272,8 +273,7 @@ struct probe
   struct hostcheck_facts facts;
 };
 
-static void
-set_part (struct probe *p, enum hostcheck_part part, enum step_status st, char *detail, char *fix);
+static void set_part (struct probe *p, enum hostcheck_part part, enum step_status st, char *detail, char *fix);
 
 /* Failures `fmr-run spec` works around (spec_proc.c): a masked /proc
  * (the outer /proc bound instead) and sethostname refused (no hostname). */
@@ -439,9 +439,9 @@ child_died (struct probe *p, int status)
   for (int part = 0; part < HC_NPARTS; part++)
     if (hostcheck_parts[part].required && !p->r->parts[part].done)
       {
-        cleanup_free char *what
-            = WIFSIGNALED (status) ? xasprintf ("the probe died of signal %d here", WTERMSIG (status))
-                                   : xasprintf ("the probe ended here (exit status %d)", WEXITSTATUS (status));
+        cleanup_free char *what = WIFSIGNALED (status)
+                                      ? xasprintf ("the probe died of signal %d here", WTERMSIG (status))
+                                      : xasprintf ("the probe ended here (exit status %d)", WEXITSTATUS (status));
         fail (p, part, 0, what);
         skip_rest (p, "the probe ended before it");
         return;
@@ -566,7 +566,8 @@ probe_syscalls (struct probe *p)
     set_part (p, HC_MOUNT_API, STEP_FAIL,
               xasprintf ("%s%s%snot available (Linux 5.2 has them): mounts go through mount(2) on /proc/self/fd "
                          "paths instead",
-                         no_open_tree ? "open_tree " : "", no_move_mount ? "move_mount " : "", no_fsopen ? "fsopen " : ""),
+                         no_open_tree ? "open_tree " : "", no_move_mount ? "move_mount " : "",
+                         no_fsopen ? "fsopen " : ""),
               xstrdup ("Linux 5.12 or later has the whole new mount API"));
   else if (no_setattr)
     set_part (p, HC_MOUNT_API, STEP_FAIL,

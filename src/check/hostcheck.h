@@ -20,8 +20,8 @@ enum hostcheck_part
   HC_IPC,
   HC_UTS, /* and sethostname */
   HC_CGROUP,
-  HC_PROC,  /* a new proc mount */
-  HC_TMPFS, /* the scratch root everything below is built in */
+  HC_PROC,   /* a new proc mount */
+  HC_TMPFS,  /* the scratch root everything below is built in */
   HC_ROBIND, /* a recursive read-only bind (mount_setattr AT_RECURSIVE) */
   HC_PIVOT,
   HC_SECCOMP, /* PR_SET_NO_NEW_PRIVS and a filter compiled with libseccomp */
@@ -37,12 +37,12 @@ enum hostcheck_part
 
 struct hostcheck_result
 {
-  bool done;  /* set once; a part is reported by whoever learns it first */
+  bool done; /* set once; a part is reported by whoever learns it first */
   bool ok;
-  bool skipped; /* not tried: an earlier part it needs failed (detail says which) */
+  bool skipped;  /* not tried: an earlier part it needs failed (detail says which) */
   bool degraded; /* failed, but `fmr-run spec` writes a bundle that does without it (detail says how) */
-  char *detail; /* "" when there is nothing to say */
-  char *fix;    /* "" when there is nothing to change (or nothing known) */
+  char *detail;  /* "" when there is nothing to say */
+  char *fix;     /* "" when there is nothing to change (or nothing known) */
 };
 
 struct hostcheck_report
@@ -93,8 +93,7 @@ void hostcheck_facts_read (struct hostcheck_facts *f);
 void hostcheck_facts_release (struct hostcheck_facts *f);
 /* Why a step of PART failed with ERRNUM on a host with facts F, and what
  * to change; each NULL when nothing more is known. */
-void hostcheck_explain (enum hostcheck_part part, int errnum, const struct hostcheck_facts *f, char **why,
-                        char **fix);
+void hostcheck_explain (enum hostcheck_part part, int errnum, const struct hostcheck_facts *f, char **why, char **fix);
 /* A fix in the spelling of the engine F detected, or all three when none
  * was: "docker run DOCKER; podman run PODMAN; Kubernetes: K8S". */
 char *hostcheck_engine_fix (const struct hostcheck_facts *f, const char *docker, const char *podman, const char *k8s);

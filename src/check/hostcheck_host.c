@@ -164,10 +164,9 @@ hostcheck_proc_degraded (const struct hostcheck_facts *f)
 char *
 hostcheck_proc_fix (const struct hostcheck_facts *f)
 {
-  cleanup_free char *fix
-      = hostcheck_engine_fix (f, "--security-opt systempaths=unconfined",
-                              "--security-opt unmask=/proc/* (or unmask=ALL)",
-                              "securityContext.procMount: Unmasked (with hostUsers: false)");
+  cleanup_free char *fix = hostcheck_engine_fix (f, "--security-opt systempaths=unconfined",
+                                                 "--security-opt unmask=/proc/* (or unmask=ALL)",
+                                                 "securityContext.procMount: Unmasked (with hostUsers: false)");
   return xasprintf ("for a fresh /proc, unmask it: %s", fix);
 }
 

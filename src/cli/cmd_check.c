@@ -18,26 +18,28 @@
 static void
 check_usage (FILE *out)
 {
-  fprintf (out, "Usage: fmr-run check [--json]\n\n"
-                "Probe this host, without side effects: can the default sandbox (the one\n"
-                "`fmr-run spec` writes) be built here?  Each part is tried for real in a\n"
-                "throw-away child: user namespace and id maps, mount, pid, network (lo up),\n"
-                "ipc, uts (hostname) and cgroup namespaces, a new proc mount, a tmpfs, a\n"
-                "recursive read-only bind, pivot_root, no_new_privs and a seccomp filter,\n"
-                "close_range with CLOSE_RANGE_CLOEXEC (Linux 5.11).\n"
-                "One line per part: ok, or the reason and what to change; \"degraded\" when\n"
-                "`fmr-run spec` writes a bundle that does without the part (a masked /proc\n"
-                "bound instead of a fresh one, no hostname), saying what that costs.\n"
-                "Fixes are spelled for the container engine detected (docker, podman,\n"
-                "Kubernetes), or for all three.  The kernel release (fmr-run supports\n"
-                "Linux 5.14 and later), the new mount API, openat2 and newuidmap are\n"
-                "reported for information: fmr-run does without them.  Nothing is left behind: no file, mount or process.\n\n"
-                "Options:\n"
-                "  --json      print {\"ok\": bool, \"checks\": [{\"name\", \"ok\", \"required\",\n"
-                "              \"degraded\", \"detail\", \"fix\"}]}, for programs\n"
-                "  -h, --help  show this help\n\n"
-                "Exit status: 0 when the default sandbox works here, 1 when it does not,\n"
-                "125 on a usage error.\n");
+  fprintf (
+      out,
+      "Usage: fmr-run check [--json]\n\n"
+      "Probe this host, without side effects: can the default sandbox (the one\n"
+      "`fmr-run spec` writes) be built here?  Each part is tried for real in a\n"
+      "throw-away child: user namespace and id maps, mount, pid, network (lo up),\n"
+      "ipc, uts (hostname) and cgroup namespaces, a new proc mount, a tmpfs, a\n"
+      "recursive read-only bind, pivot_root, no_new_privs and a seccomp filter,\n"
+      "close_range with CLOSE_RANGE_CLOEXEC (Linux 5.11).\n"
+      "One line per part: ok, or the reason and what to change; \"degraded\" when\n"
+      "`fmr-run spec` writes a bundle that does without the part (a masked /proc\n"
+      "bound instead of a fresh one, no hostname), saying what that costs.\n"
+      "Fixes are spelled for the container engine detected (docker, podman,\n"
+      "Kubernetes), or for all three.  The kernel release (fmr-run supports\n"
+      "Linux 5.14 and later), the new mount API, openat2 and newuidmap are\n"
+      "reported for information: fmr-run does without them.  Nothing is left behind: no file, mount or process.\n\n"
+      "Options:\n"
+      "  --json      print {\"ok\": bool, \"checks\": [{\"name\", \"ok\", \"required\",\n"
+      "              \"degraded\", \"detail\", \"fix\"}]}, for programs\n"
+      "  -h, --help  show this help\n\n"
+      "Exit status: 0 when the default sandbox works here, 1 when it does not,\n"
+      "125 on a usage error.\n");
 }
 
 static int
@@ -90,14 +92,17 @@ print_text (const struct hostcheck_report *r, bool ok)
         printf ("%-18s %s\n", name, res->detail);
       else
         printf ("%-18s %s: %s\n", name,
-                res->degraded ? "degraded" : hostcheck_parts[part].required ? "FAILED" : "info", res->detail);
+                res->degraded                    ? "degraded"
+                : hostcheck_parts[part].required ? "FAILED"
+                                                 : "info",
+                res->detail);
       degraded |= res->degraded;
       if (!res->ok && *res->fix)
         printf ("%-18s fix: %s\n", "", res->fix);
     }
-  printf ("\n%s\n", !ok      ? "The default sandbox cannot be built on this host: see FAILED above."
-                   : degraded ? "The default sandbox works on this host, degraded where it says so above."
-                              : "The default sandbox works on this host.");
+  printf ("\n%s\n", !ok        ? "The default sandbox cannot be built on this host: see FAILED above."
+                    : degraded ? "The default sandbox works on this host, degraded where it says so above."
+                               : "The default sandbox works on this host.");
   return ok ? 0 : 1;
 }
 

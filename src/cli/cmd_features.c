@@ -20,8 +20,8 @@
 /* Filesystem data options the validator accepts for some mount type
  * (tmpfs, devpts, proc, mqueue); each name once. */
 static const char *const data_options[] = {
-  "mode", "size", "nr_inodes", "nr_blocks", "uid", "gid", "huge", "newinstance", "ptmxmode", "max", "hidepid",
-  "subset", NULL,
+  "mode",        "size",     "nr_inodes", "nr_blocks", "uid",    "gid", "huge",
+  "newinstance", "ptmxmode", "max",       "hidepid",   "subset", NULL,
 };
 
 static void

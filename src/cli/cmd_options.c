@@ -25,8 +25,7 @@ cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (F
       case 'j': *json = true; break;
       case 'h': usage (stdout); return 0;
       default:
-        fprintf (stderr, "fmr-run: %s: unknown option `%s`; see `fmr-run %s --help`\n", verb, argv[optind - 1],
-                 verb);
+        fprintf (stderr, "fmr-run: %s: unknown option `%s`; see `fmr-run %s --help`\n", verb, argv[optind - 1], verb);
         return FMR_EXIT_FAILURE;
       }
   return -1;

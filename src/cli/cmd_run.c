@@ -22,40 +22,39 @@
 static void
 run_usage (FILE *out)
 {
-  fprintf (out,
-           "Usage: fmr-run run [OPTIONS] [BUNDLE]\n"
-           "       fmr-run run --shell [OPTIONS] [BUNDLE] [-- COMMAND [ARG]...]\n\n"
-           "Build the sandbox BUNDLE/config.json describes, run its process in it,\n"
-           "wait, and exit with the process's status. BUNDLE defaults to \".\".\n\n"
-           "Options:\n"
-           "  --debug               print each step with the microseconds it took\n"
-           "  --timeout SECONDS     stop the process after SECONDS (exit status 124)\n"
-           "  --kill-after SECONDS  after a timeout's SIGTERM, SIGKILL the sandbox (default 10)\n"
-           "  --preserve-fds N      hand descriptors 3..3+N-1 to the process (LISTEN_FDS=N)\n"
-           "  --stats FILE          write wall time, CPU, peak memory and status as JSON\n"
-           "  --raw-output          pass the process's output to a terminal as it is; by\n"
-           "                        default escape sequences that read or write more than\n"
-           "                        the screen (clipboard, queries the terminal answers\n"
-           "                        by typing) are dropped, colours and cursor moves kept\n"
-           "  -h, --help            show this help\n\n"
-           "Debugging a step (the bundle's file is not changed):\n"
-           "  --shell               run an interactive shell (process.env SHELL, else\n"
-           "                        /bin/sh) with a terminal instead of process.args, in\n"
-           "                        the same sandbox and cwd; after `--`, run COMMAND\n"
-           "                        instead; run.fmr.timeout does not apply\n"
-           "  --env NAME=VALUE      set NAME in process.env\n"
-           "  --rw PATH             bind host PATH read-write at PATH (SOURCE:DEST binds\n"
-           "                        SOURCE at DEST); a bind already there becomes read-write\n"
-           "  --ro PATH             the same, read-only\n"
-           "                        --env, --rw and --ro print the change as a diff of\n"
-           "                        config.json on stderr, to be made permanent there\n"
-           "  --seccomp-log         have the kernel log each call the seccomp filter refuses\n"
-           "                        (the audit log, or the kernel log without auditd) and,\n"
-           "                        when this user can read /dev/kmsg, list them after the\n"
-           "                        run; --debug does the same\n\n"
-           "Exit status: the process's own; 128+N when it died of signal N; 124 on\n"
-           "timeout; 125 when fmr-run failed; 126 when process.args[0] cannot be\n"
-           "executed; 127 when it is not found.\n");
+  fprintf (out, "Usage: fmr-run run [OPTIONS] [BUNDLE]\n"
+                "       fmr-run run --shell [OPTIONS] [BUNDLE] [-- COMMAND [ARG]...]\n\n"
+                "Build the sandbox BUNDLE/config.json describes, run its process in it,\n"
+                "wait, and exit with the process's status. BUNDLE defaults to \".\".\n\n"
+                "Options:\n"
+                "  --debug               print each step with the microseconds it took\n"
+                "  --timeout SECONDS     stop the process after SECONDS (exit status 124)\n"
+                "  --kill-after SECONDS  after a timeout's SIGTERM, SIGKILL the sandbox (default 10)\n"
+                "  --preserve-fds N      hand descriptors 3..3+N-1 to the process (LISTEN_FDS=N)\n"
+                "  --stats FILE          write wall time, CPU, peak memory and status as JSON\n"
+                "  --raw-output          pass the process's output to a terminal as it is; by\n"
+                "                        default escape sequences that read or write more than\n"
+                "                        the screen (clipboard, queries the terminal answers\n"
+                "                        by typing) are dropped, colours and cursor moves kept\n"
+                "  -h, --help            show this help\n\n"
+                "Debugging a step (the bundle's file is not changed):\n"
+                "  --shell               run an interactive shell (process.env SHELL, else\n"
+                "                        /bin/sh) with a terminal instead of process.args, in\n"
+                "                        the same sandbox and cwd; after `--`, run COMMAND\n"
+                "                        instead; run.fmr.timeout does not apply\n"
+                "  --env NAME=VALUE      set NAME in process.env\n"
+                "  --rw PATH             bind host PATH read-write at PATH (SOURCE:DEST binds\n"
+                "                        SOURCE at DEST); a bind already there becomes read-write\n"
+                "  --ro PATH             the same, read-only\n"
+                "                        --env, --rw and --ro print the change as a diff of\n"
+                "                        config.json on stderr, to be made permanent there\n"
+                "  --seccomp-log         have the kernel log each call the seccomp filter refuses\n"
+                "                        (the audit log, or the kernel log without auditd) and,\n"
+                "                        when this user can read /dev/kmsg, list them after the\n"
+                "                        run; --debug does the same\n\n"
+                "Exit status: the process's own; 128+N when it died of signal N; 124 on\n"
+                "timeout; 125 when fmr-run failed; 126 when process.args[0] cannot be\n"
+                "executed; 127 when it is not found.\n");
 }
 
 static int
@@ -88,13 +87,23 @@ bind_option (const char *opt, const char *arg, bool writable, struct bundle_over
       return -1;
     }
   o->binds = xreallocarray (o->binds, o->n_binds + 1, sizeof *o->binds);
-  o->binds[o->n_binds++] = (struct bundle_bind){ abs, xstrdup (dest ? dest : src[0] == '/' ? src : abs),
+  o->binds[o->n_binds++] = (struct bundle_bind){ abs,
+                                                 xstrdup (dest            ? dest
+                                                          : src[0] == '/' ? src
+                                                                          : abs),
                                                  writable, colon == NULL };
   return 0;
 }
 
 /* The options for debugging a step, numbered apart from the others. */
-enum { OPT_SHELL = 512, OPT_ENV, OPT_RW, OPT_RO, OPT_SECCOMP_LOG };
+enum
+{
+  OPT_SHELL = 512,
+  OPT_ENV,
+  OPT_RW,
+  OPT_RO,
+  OPT_SECCOMP_LOG
+};
 
 /* The options for debugging a step: 1 when c was one of them, -1 on a
  * bad argument, 0 when c is not one. */
@@ -128,7 +137,15 @@ int run_parse_options (int argc, char **argv, struct run_options *opts, const ch
 int
 run_parse_options (int argc, char **argv, struct run_options *opts, const char **bundle)
 {
-  enum { OPT_DEBUG = 256, OPT_TIMEOUT, OPT_KILL_AFTER, OPT_PRESERVE_FDS, OPT_STATS, OPT_RAW_OUTPUT };
+  enum
+  {
+    OPT_DEBUG = 256,
+    OPT_TIMEOUT,
+    OPT_KILL_AFTER,
+    OPT_PRESERVE_FDS,
+    OPT_STATS,
+    OPT_RAW_OUTPUT
+  };
   static const struct option longopts[] = {
     { "debug", no_argument, NULL, OPT_DEBUG },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -162,8 +179,14 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
     switch (c)
       {
       case OPT_DEBUG: opts->debug = true; break;
-      case OPT_TIMEOUT: if (seconds_option ("--timeout", optarg, &opts->timeout_sec) < 0) return -1; break;
-      case OPT_KILL_AFTER: if (seconds_option ("--kill-after", optarg, &opts->kill_after_sec) < 0) return -1; break;
+      case OPT_TIMEOUT:
+        if (seconds_option ("--timeout", optarg, &opts->timeout_sec) < 0)
+          return -1;
+        break;
+      case OPT_KILL_AFTER:
+        if (seconds_option ("--kill-after", optarg, &opts->kill_after_sec) < 0)
+          return -1;
+        break;
       case OPT_STATS: opts->stats_file = optarg; break;
       case OPT_RAW_OUTPUT: opts->raw_output = true; break;
       case OPT_PRESERVE_FDS:

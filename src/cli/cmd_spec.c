@@ -24,45 +24,44 @@
 static void
 usage (FILE *out)
 {
-  fprintf (out,
-           "Usage: fmr-run spec [OPTIONS] [DIR] [-- COMMAND [ARGS...]]\n\n"
-           "Write a bundle for one wheel build step into DIR (default: the current\n"
-           "directory): config.json describing the recommended sandbox, and rootfs/\n"
-           "holding the host's usr-merge links.  COMMAND defaults to /bin/sh.\n\n"
-           "Options:\n"
-           "  --rw PATH          bind PATH read-write at the same path inside\n"
-           "  --ro PATH          bind PATH read-only at the same path inside\n"
-           "  --env NAME         copy NAME from the caller's environment\n"
-           "  --env NAME=VALUE   set NAME to VALUE\n"
-           "  --pass-env         pass the caller's environment through the build\n"
-           "                     filter (an allow-list: compilers' and build tools'\n"
-           "                     settings, locale; URL credentials removed)\n"
-           "  --keep-env PATTERNS  also pass these names unchanged (NAME or PREFIX*,\n"
-           "                     comma-separated; implies --pass-env)\n"
-           "  --delete-env PATTERNS  never pass these (beats everything; implies\n"
-           "                     --pass-env); so do the names in FROMAGER_SCRUB_ENV_VARS\n"
-           "  --home DIR         HOME inside (default /tmp)\n"
-           "  --tmpdir DIR       TMPDIR, TMP and TEMP inside\n"
-           "  --python PATH      the interpreter the step runs: its venv and its\n"
-           "                     base installation bound read-only\n"
-           "  --tmpfs DIR        a private, empty, writable directory at DIR\n"
-           "  --uid N, --gid N   the step's user and group (default: the caller's)\n"
-           "  --hostname NAME    the sandbox's host name (default localhost)\n"
-           "  --cwd DIR          working directory inside (default /)\n"
-           "  --network          share the host's network (for installing build\n"
-           "                     dependencies); otherwise there is none\n"
-           "  --timeout SECONDS  stop the process after SECONDS (annotation\n"
-           "                     run.fmr.timeout)\n"
-           "  --proc MODE        /proc inside: fresh (a new proc of the sandbox), bind\n"
-           "                     (the outer /proc read-only, where a container masks\n"
-           "                     /proc and a fresh one is refused), none, or auto\n"
-           "                     (default: fresh when this host allows it, else bind)\n"
-           "  --build-uid UID[:GID]  for a root caller: the unprivileged host ids\n"
-           "                     the step runs as (default: the caller's first id in\n"
-           "                     /etc/subuid and /etc/subgid, else 2147000000)\n"
-           "  --force            overwrite an existing DIR/config.json\n"
-           "  -h, --help         show this help\n\n"
-           "Exit status: 0 on success, 125 on error.\n");
+  fprintf (out, "Usage: fmr-run spec [OPTIONS] [DIR] [-- COMMAND [ARGS...]]\n\n"
+                "Write a bundle for one wheel build step into DIR (default: the current\n"
+                "directory): config.json describing the recommended sandbox, and rootfs/\n"
+                "holding the host's usr-merge links.  COMMAND defaults to /bin/sh.\n\n"
+                "Options:\n"
+                "  --rw PATH          bind PATH read-write at the same path inside\n"
+                "  --ro PATH          bind PATH read-only at the same path inside\n"
+                "  --env NAME         copy NAME from the caller's environment\n"
+                "  --env NAME=VALUE   set NAME to VALUE\n"
+                "  --pass-env         pass the caller's environment through the build\n"
+                "                     filter (an allow-list: compilers' and build tools'\n"
+                "                     settings, locale; URL credentials removed)\n"
+                "  --keep-env PATTERNS  also pass these names unchanged (NAME or PREFIX*,\n"
+                "                     comma-separated; implies --pass-env)\n"
+                "  --delete-env PATTERNS  never pass these (beats everything; implies\n"
+                "                     --pass-env); so do the names in FROMAGER_SCRUB_ENV_VARS\n"
+                "  --home DIR         HOME inside (default /tmp)\n"
+                "  --tmpdir DIR       TMPDIR, TMP and TEMP inside\n"
+                "  --python PATH      the interpreter the step runs: its venv and its\n"
+                "                     base installation bound read-only\n"
+                "  --tmpfs DIR        a private, empty, writable directory at DIR\n"
+                "  --uid N, --gid N   the step's user and group (default: the caller's)\n"
+                "  --hostname NAME    the sandbox's host name (default localhost)\n"
+                "  --cwd DIR          working directory inside (default /)\n"
+                "  --network          share the host's network (for installing build\n"
+                "                     dependencies); otherwise there is none\n"
+                "  --timeout SECONDS  stop the process after SECONDS (annotation\n"
+                "                     run.fmr.timeout)\n"
+                "  --proc MODE        /proc inside: fresh (a new proc of the sandbox), bind\n"
+                "                     (the outer /proc read-only, where a container masks\n"
+                "                     /proc and a fresh one is refused), none, or auto\n"
+                "                     (default: fresh when this host allows it, else bind)\n"
+                "  --build-uid UID[:GID]  for a root caller: the unprivileged host ids\n"
+                "                     the step runs as (default: the caller's first id in\n"
+                "                     /etc/subuid and /etc/subgid, else 2147000000)\n"
+                "  --force            overwrite an existing DIR/config.json\n"
+                "  -h, --help         show this help\n\n"
+                "Exit status: 0 on success, 125 on error.\n");
 }
 
 static void
@@ -368,22 +367,30 @@ parse_options (int argc, char **argv, struct spec_cli *c, fmr_error_t *err)
           break;
         case OPT_PYTHON: r = spec_add_python (&c->o, optarg, err); break;
         case OPT_TMPFS: r = add_tmpfs_option (&c->o, optarg, err); break;
-        case OPT_UID: r = id_option ("--uid", optarg, (unsigned *) &c->o.uid, err); c->o.ids_given = true; break;
-        case OPT_GID: r = id_option ("--gid", optarg, (unsigned *) &c->o.gid, err); c->o.ids_given = true; break;
+        case OPT_UID:
+          r = id_option ("--uid", optarg, (unsigned *) &c->o.uid, err);
+          c->o.ids_given = true;
+          break;
+        case OPT_GID:
+          r = id_option ("--gid", optarg, (unsigned *) &c->o.gid, err);
+          c->o.ids_given = true;
+          break;
         case OPT_HOSTNAME:
           free (c->o.hostname);
           c->o.hostname = xstrdup (optarg);
           break;
         case OPT_CWD: r = set_cwd_option (&c->o, optarg, err); break;
         case OPT_NETWORK: c->o.network = true; break;
-        case OPT_TIMEOUT: r = check_timeout (optarg, err); c->o.timeout = optarg; break;
+        case OPT_TIMEOUT:
+          r = check_timeout (optarg, err);
+          c->o.timeout = optarg;
+          break;
         case OPT_FORCE: c->force = true; break;
         case OPT_PROC: r = spec_proc_parse (&c->o, optarg, err); break;
         case OPT_BUILD_UID: r = parse_build_uid (&c->o, optarg, err); break;
         case 'h': c->help = true; return 0;
         case ':': return fmr_error_set (err, 0, "option `%s` needs an argument", argv[optind - 1]);
-        default:
-          return fmr_error_set (err, 0, "unknown option `%s`; see `fmr-run spec --help`", argv[optind - 1]);
+        default: return fmr_error_set (err, 0, "unknown option `%s`; see `fmr-run spec --help`", argv[optind - 1]);
         }
       if (r < 0)
         return -1;

@@ -77,7 +77,7 @@ edits (const struct lines *a, const struct lines *b, size_t *n_out)
     for (size_t j = m; j-- > 0;)
       L (i, j) = same (a, head + i, b, head + j) ? L (i + 1, j + 1) + 1
                  : L (i + 1, j) >= L (i, j + 1)  ? L (i + 1, j)
-                                                  : L (i, j + 1);
+                                                 : L (i, j + 1);
   struct edit *e = xcalloc (a->n + b->n + 1, sizeof *e);
   size_t k = 0, i = 0, j = 0;
   for (size_t h = 0; h < head; h++)
@@ -113,8 +113,11 @@ hunk (FILE *out, const struct edit *e, size_t from, size_t to, const struct line
   for (size_t k = from; k < to; k++)
     {
       const struct lines *l = e[k].op == OP_ADD ? b : a;
-      fprintf (out, "%c%.*s\n", e[k].op == OP_SAME ? ' ' : e[k].op == OP_DEL ? '-' : '+', (int) l->len[e[k].line],
-               l->at[e[k].line]);
+      fprintf (out, "%c%.*s\n",
+               e[k].op == OP_SAME  ? ' '
+               : e[k].op == OP_DEL ? '-'
+                                   : '+',
+               (int) l->len[e[k].line], l->at[e[k].line]);
     }
 }
 

@@ -27,8 +27,8 @@ open_limited (const char *path, size_t max_size, size_t *size, fmr_error_t *err)
   else if (!S_ISREG (st.st_mode))
     fmr_error_set (err, 0, "`%s` is not a regular file", path);
   else if ((unsigned long long) st.st_size > max_size)
-    fmr_error_set (err, 0, "`%s` is %lld bytes, larger than the limit of %zu bytes", path,
-                   (long long) st.st_size, max_size);
+    fmr_error_set (err, 0, "`%s` is %lld bytes, larger than the limit of %zu bytes", path, (long long) st.st_size,
+                   max_size);
   else
     {
       *size = (size_t) st.st_size;

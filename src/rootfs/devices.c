@@ -16,11 +16,8 @@ static const struct
 {
   const char *name, *target;
 } default_links[] = {
-  { "fd", "/proc/self/fd" },
-  { "stdin", "/proc/self/fd/0" },
-  { "stdout", "/proc/self/fd/1" },
-  { "stderr", "/proc/self/fd/2" },
-  { "ptmx", "pts/ptmx" },
+  { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+  { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
 };
 
 static int

@@ -27,8 +27,8 @@ mountinfo_parse_flags (const char *options)
     const char *name;
     unsigned long flag;
   } known[] = {
-    { "ro", MS_RDONLY },         { "nosuid", MS_NOSUID },         { "nodev", MS_NODEV },
-    { "noexec", MS_NOEXEC },     { "noatime", MS_NOATIME },       { "nodiratime", MS_NODIRATIME },
+    { "ro", MS_RDONLY },         { "nosuid", MS_NOSUID },           { "nodev", MS_NODEV },
+    { "noexec", MS_NOEXEC },     { "noatime", MS_NOATIME },         { "nodiratime", MS_NODIRATIME },
     { "relatime", MS_RELATIME }, { "strictatime", MS_STRICTATIME },
   };
   unsigned long flags = 0;
@@ -52,8 +52,8 @@ decode_octal_escapes (const char *s, size_t len)
   char *out = xmalloc (len + 1), *o = out;
   for (size_t i = 0; i < len; i++)
     {
-      if (s[i] == '\\' && i + 3 < len + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0'
-          && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7')
+      if (s[i] == '\\' && i + 3 < len + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7'
+          && s[i + 3] >= '0' && s[i + 3] <= '7')
         {
           *o++ = (char) (((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
           i += 3;

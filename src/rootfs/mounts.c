@@ -103,8 +103,8 @@ set_flags_legacy (int mnt_fd, unsigned long set, unsigned long clear, bool recur
 }
 
 static int
-setattr_or_fallback (int mnt_fd, bool recursive, struct fmr_mount_attr *attr, unsigned long set,
-                     unsigned long clear, const char *what, fmr_error_t *err)
+setattr_or_fallback (int mnt_fd, bool recursive, struct fmr_mount_attr *attr, unsigned long set, unsigned long clear,
+                     const char *what, fmr_error_t *err)
 {
   if (!no_mount_setattr)
     {
@@ -123,8 +123,7 @@ setattr_or_fallback (int mnt_fd, bool recursive, struct fmr_mount_attr *attr, un
  * cleared bits ("rw") and the atime mode only touch the top mount: a
  * locked read-only or atime submount could not be changed anyway. */
 int
-mount_set_flags (int mnt_fd, unsigned long set, unsigned long clear, bool recursive, const char *what,
-                 fmr_error_t *err)
+mount_set_flags (int mnt_fd, unsigned long set, unsigned long clear, bool recursive, const char *what, fmr_error_t *err)
 {
   unsigned long plain = set & ATTR_FLAGS;
   unsigned long atime = set & ATIME_FLAGS;
@@ -244,8 +243,8 @@ mount_idmap_tree (int dfd, const char *path, const char *source, bool recursive,
 {
   if (legacy_api)
     return fmr_error_set (err, ENOSYS, "%s: idmapped mount: the kernel has no open_tree (Linux 5.2)", source);
-  cleanup_close int tree = sys_open_tree (dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0)
-                                                        | (path[0] ? 0 : AT_EMPTY_PATH));
+  cleanup_close int tree = sys_open_tree (
+      dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) | (path[0] ? 0 : AT_EMPTY_PATH));
   if (tree < 0 && errno == EPERM)
     return fmr_error_set (err, errno, "%s: open_tree (no CAP_SYS_ADMIN over the caller's mount namespace)", source);
   if (tree < 0)
@@ -402,8 +401,8 @@ new_fs_legacy (const char *type, const char *source, const char *data, unsigned 
 }
 
 static int
-new_fs (const char *type, const char *source, const char *data, unsigned long flags, int target_fd,
-        const char *what, fmr_error_t *err)
+new_fs (const char *type, const char *source, const char *data, unsigned long flags, int target_fd, const char *what,
+        fmr_error_t *err)
 {
   if (!legacy_api)
     {
@@ -443,10 +442,9 @@ has_option (const char *data, const char *key)
 int
 mount_devpts (const struct fmr_mount *m, int target_fd, fmr_error_t *err)
 {
-  cleanup_free char *data = xasprintf ("%s%s%s%s", m->data ? m->data : "",
-                                       has_option (m->data, "newinstance") ? "" : ",newinstance",
-                                       has_option (m->data, "ptmxmode") ? "" : ",ptmxmode=0666",
-                                       has_option (m->data, "mode") ? "" : ",mode=0620");
+  cleanup_free char *data = xasprintf (
+      "%s%s%s%s", m->data ? m->data : "", has_option (m->data, "newinstance") ? "" : ",newinstance",
+      has_option (m->data, "ptmxmode") ? "" : ",ptmxmode=0666", has_option (m->data, "mode") ? "" : ",mode=0620");
   const char *d = data[0] == ',' ? data + 1 : data;
   return new_fs ("devpts", fs_source (m, "devpts"), d, m->flags, target_fd, m->destination, err);
 }

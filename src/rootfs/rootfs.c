@@ -90,8 +90,7 @@ mount_by_kind (const struct fmr_mount *m, int src, int target, fmr_error_t *err)
 }
 
 static int
-setup_mount (int root, const struct stat *root_st, const struct fmr_mount *m, size_t i, int given_src,
-             fmr_error_t *err)
+setup_mount (int root, const struct stat *root_st, const struct fmr_mount *m, size_t i, int given_src, fmr_error_t *err)
 {
   /* The source is opened first: its type decides whether a missing mount
    * point is created as a file or a directory. */
@@ -271,7 +270,6 @@ rootfs_open_sources (const struct fmr_bundle *b, struct rootfs_sources *src, fmr
 int
 rootfs_setup (const struct fmr_bundle *b, struct rootfs_sources *src, struct fmr_trace *trace, fmr_error_t *err)
 {
-
   /* Nothing done below may propagate back to the caller's mounts. */
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return fmr_error_set (err, errno, "make the mount tree private: mount `/`");

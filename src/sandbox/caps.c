@@ -37,7 +37,11 @@ set_process_caps (const struct fmr_process *p, int last, fmr_error_t *err)
   cap_t caps = cap_init ();
   if (caps == NULL)
     return fmr_error_set (err, errno, "process.capabilities: cap_init");
-  static const struct { enum fmr_cap_set set; cap_flag_t flag; } sets[] = {
+  static const struct
+  {
+    enum fmr_cap_set set;
+    cap_flag_t flag;
+  } sets[] = {
     { FMR_CAP_EFFECTIVE, CAP_EFFECTIVE },
     { FMR_CAP_PERMITTED, CAP_PERMITTED },
     { FMR_CAP_INHERITABLE, CAP_INHERITABLE },

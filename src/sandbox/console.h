@@ -24,9 +24,9 @@ int console_setup_payload (struct sandbox_ctx *ctx, fmr_error_t *err);
 
 struct console_relay
 {
-  int master;           /* non-blocking; -1: no terminal */
-  bool raw;             /* the caller's terminal was put in raw mode */
-  struct termios saved; /* to restore it on every exit path */
+  int master;                    /* non-blocking; -1: no terminal */
+  bool raw;                      /* the caller's terminal was put in raw mode */
+  struct termios saved;          /* to restore it on every exit path */
   struct relay_stream *in, *out; /* caller's stdin to the pty, pty to stdout */
   int n_in, n_out;               /* poll entries of each, last pass */
 };

@@ -218,7 +218,7 @@ csi_allowed (const struct escape_filter *f)
   const unsigned char *p = f->seq + 2, *end = f->seq + f->len - 1;
   unsigned char fin = *end, private = 0;
   if (p < end && strchr ("<=>?", *p))
-    private = *p++;
+  private = *p++;
   const unsigned char *params = p;
   while (p < end && *p >= '0' && *p <= ';')
     p++;

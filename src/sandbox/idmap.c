@@ -84,8 +84,8 @@ run_helper (const char *helper, pid_t pid, const struct fmr_id_mapping *m, size_
 }
 
 static int
-write_one (pid_t pid, const char *file, const char *helper, const char *field, const struct fmr_id_mapping *m,
-           size_t n, bool host_root, unsigned own, fmr_error_t *err)
+write_one (pid_t pid, const char *file, const char *helper, const char *field, const struct fmr_id_mapping *m, size_t n,
+           bool host_root, unsigned own, fmr_error_t *err)
 {
   if (host_root || only_own_id (m, n, own))
     {
@@ -105,8 +105,9 @@ idmap_write (pid_t pid, const struct fmr_bundle *b, bool host_root, uid_t uid, g
    * denied (CVE-2014-8989: dropping groups could otherwise grant access). */
   if (self_gid && write_proc_file (pid, "setgroups", "deny", err) < 0)
     return fmr_error_prefix (err, "linux.gidMappings");
-  if (write_one (pid, "uid_map", "newuidmap", "linux.uidMappings", b->uid_mappings, b->n_uid_mappings, host_root,
-                 uid, err) < 0)
+  if (write_one (pid, "uid_map", "newuidmap", "linux.uidMappings", b->uid_mappings, b->n_uid_mappings, host_root, uid,
+                 err)
+      < 0)
     return -1;
   return write_one (pid, "gid_map", "newgidmap", "linux.gidMappings", b->gid_mappings, b->n_gid_mappings, host_root,
                     gid, err);

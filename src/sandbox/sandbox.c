@@ -95,8 +95,7 @@ open_ns_path (const char *path, int type, size_t i, fmr_error_t *err)
       close (fd);
       if (actual < 0)
         return fmr_error_set (err, saved, "linux.namespaces[%zu].path: %s: ioctl NS_GET_NSTYPE", i, path);
-      return fmr_error_set (err, 0, "linux.namespaces[%zu].path: %s: a namespace of another type than `type`", i,
-                            path);
+      return fmr_error_set (err, 0, "linux.namespaces[%zu].path: %s: a namespace of another type than `type`", i, path);
     }
   return fd;
 }
@@ -369,8 +368,8 @@ deadline_init (struct deadline *dl, const struct sandbox_ctx *ctx)
   const struct fmr_bundle *b = ctx->bundle;
   double timeout = ctx->opts->timeout_sec > 0 ? ctx->opts->timeout_sec : b->timeout_sec;
   dl->kill_after = ctx->opts->kill_after_sec >= 0 ? ctx->opts->kill_after_sec
-                   : b->kill_after_sec >= 0        ? b->kill_after_sec
-                                                   : FMR_DEFAULT_KILL_AFTER_SEC;
+                   : b->kill_after_sec >= 0       ? b->kill_after_sec
+                                                  : FMR_DEFAULT_KILL_AFTER_SEC;
   dl->stage = DEADLINE_ARMED;
   dl->at = timeout > 0 ? ctx->trace.t_start + (unsigned long long) (timeout * USEC_PER_SEC) : 0;
 }
@@ -612,8 +611,7 @@ send_idmapped_root (const struct fmr_bundle *b, const struct sandbox_ctx *ctx, i
 }
 
 static int
-send_idmapped_mounts (const struct fmr_bundle *b, const struct sandbox_ctx *ctx, pid_t pid, int fd,
-                      fmr_error_t *err)
+send_idmapped_mounts (const struct fmr_bundle *b, const struct sandbox_ctx *ctx, pid_t pid, int fd, fmr_error_t *err)
 {
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
@@ -677,8 +675,9 @@ start_child (struct sandbox_ctx *ctx, struct joined_ns *j, int sv[2], struct std
 int
 sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *err)
 {
-  struct sandbox_ctx ctx = { .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid (),
-                             .payload_status = -1, .console_fd = -1 };
+  struct sandbox_ctx ctx = {
+    .bundle = b, .opts = opts, .host_uid = geteuid (), .host_gid = getegid (), .payload_status = -1, .console_fd = -1
+  };
   ctx.host_root = ctx.host_uid == 0;
   trace_start (&ctx.trace, opts->debug);
   if (!(b->clone_flags & CLONE_NEWNS))

@@ -41,8 +41,8 @@ struct sandbox_ctx
   const struct run_options *opts;
   uid_t host_uid; /* caller's ids in the initial user namespace */
   gid_t host_gid;
-  bool host_root; /* caller is root (euid 0) */
-  int sync_fd;    /* child's end of the socketpair to the parent */
+  bool host_root;         /* caller is root (euid 0) */
+  int sync_fd;            /* child's end of the socketpair to the parent */
   struct fmr_trace trace; /* --debug */
   /* What the parent learnt, for --stats. */
   int payload_status; /* wait status, -1 when PID 1 never reported one */

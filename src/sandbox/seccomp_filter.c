@@ -86,8 +86,10 @@ add_rules (scmp_filter_ctx ctx, const struct fmr_seccomp *s, uint32_t default_ac
             continue; /* not a syscall of this architecture, or in the prefix */
           int rc = add_rule (ctx, action, nr, r);
           if (rc == -EEXIST)
-            return fmr_error_set (err, -rc, "linux.seccomp.syscalls[%zu]: `%s` with the same args has another "
-                                            "action in an earlier rule, which libseccomp refuses", i, r->names[k]);
+            return fmr_error_set (err, -rc,
+                                  "linux.seccomp.syscalls[%zu]: `%s` with the same args has another "
+                                  "action in an earlier rule, which libseccomp refuses",
+                                  i, r->names[k]);
           if (rc < 0)
             return fmr_error_set (err, -rc, "linux.seccomp.syscalls[%zu].names[%zu]: add rule for `%s`", i, k,
                                   r->names[k]);
@@ -215,8 +217,8 @@ emit_block (struct sock_filter *prog, size_t *n, uint32_t arch, const struct new
 
 /* The entries of ARCH, first rule first (the first match returns). */
 static int
-newer_entries (const struct fmr_seccomp *s, uint32_t arch, uint32_t default_action, struct newer_entry *out,
-               size_t *n, fmr_error_t *err)
+newer_entries (const struct fmr_seccomp *s, uint32_t arch, uint32_t default_action, struct newer_entry *out, size_t *n,
+               fmr_error_t *err)
 {
   *n = 0;
   for (size_t i = 0; i < s->n_rules; i++)
@@ -229,8 +231,10 @@ newer_entries (const struct fmr_seccomp *s, uint32_t arch, uint32_t default_acti
             continue;
           int nr = fmr_syscall_unified_nr_arch (arch, r->names[k]);
           if (nr < 0)
-            return fmr_error_set (err, ENOSYS, "linux.seccomp.syscalls[%zu].names[%zu]: no number for `%s` on "
-                                               "architecture 0x%x", i, k, r->names[k], arch);
+            return fmr_error_set (err, ENOSYS,
+                                  "linux.seccomp.syscalls[%zu].names[%zu]: no number for `%s` on "
+                                  "architecture 0x%x",
+                                  i, k, r->names[k], arch);
           out[(*n)++] = (struct newer_entry){ (uint32_t) nr, action };
         }
     }
@@ -260,8 +264,8 @@ prepend_newer (const struct fmr_seccomp *s, uint32_t default_action, struct fmr_
   size_t blocks = n_arches * (n_newer / PREFIX_BLOCK_ENTRIES + 1);
   size_t cap = blocks * 3 + n_newer * 2 * n_arches + out->len;
   if (cap > BPF_MAXINSNS)
-    return fmr_error_set (err, E2BIG, "linux.seccomp: the filter needs %zu BPF instructions, the kernel takes %d",
-                          cap, BPF_MAXINSNS);
+    return fmr_error_set (err, E2BIG, "linux.seccomp: the filter needs %zu BPF instructions, the kernel takes %d", cap,
+                          BPF_MAXINSNS);
   struct sock_filter *prog = xcalloc (cap, sizeof *prog);
   size_t len = 0;
   for (size_t a = 0; a < n_arches; a++)
@@ -499,8 +503,9 @@ seccomp_load_bpf (const struct fmr_bpf *bpf, fmr_error_t *err)
   if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, bpf->flags, &prog) == 0)
     return 0;
   if (errno == EACCES)
-    return fmr_error_set (err, errno, "linux.seccomp: loading a filter needs process.noNewPrivileges "
-                                      "or CAP_SYS_ADMIN in process.capabilities");
+    return fmr_error_set (err, errno,
+                          "linux.seccomp: loading a filter needs process.noNewPrivileges "
+                          "or CAP_SYS_ADMIN in process.capabilities");
   if (errno == EINVAL && bpf->flags)
     return fmr_error_set (err, errno, "linux.seccomp.flags: seccomp(SECCOMP_SET_MODE_FILTER, 0x%x)", bpf->flags);
   return fmr_error_set (err, errno, "linux.seccomp: seccomp(SECCOMP_SET_MODE_FILTER)");

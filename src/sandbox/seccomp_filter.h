@@ -17,7 +17,7 @@ struct fmr_bpf
 {
   struct sock_filter *insns;
   unsigned short len;
-  unsigned flags; /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
+  unsigned flags;   /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
   bool precompiled; /* taken from the build's default program, not libseccomp */
 };
 

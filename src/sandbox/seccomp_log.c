@@ -195,8 +195,9 @@ seccomp_log_report (struct seccomp_log *l, FILE *out)
         if (!from_sandbox (l, &r))
           continue;
         size_t k = 0;
-        while (k < n && !(seen[k].r.syscall == r.syscall && seen[k].r.arch == r.arch
-                          && strcmp (seen[k].r.comm, r.comm) == 0 && seen[k].r.code == r.code))
+        while (k < n
+               && !(seen[k].r.syscall == r.syscall && seen[k].r.arch == r.arch && strcmp (seen[k].r.comm, r.comm) == 0
+                    && seen[k].r.code == r.code))
           k++;
         if (k == n)
           {
@@ -211,19 +212,21 @@ seccomp_log_report (struct seccomp_log *l, FILE *out)
     fprintf (out, "fmr-run: seccomp: some audit records were lost (the socket's buffer overflowed): the list "
                   "below may be incomplete\n");
   else if (suppressed)
-    fprintf (out, "fmr-run: seccomp: the kernel left %lu audit records out of its log during the run (its "
-                  "printk rate limit): the list below may be incomplete; auditd keeps them all\n",
+    fprintf (out,
+             "fmr-run: seccomp: the kernel left %lu audit records out of its log during the run (its "
+             "printk rate limit): the list below may be incomplete; auditd keeps them all\n",
              suppressed);
   if (n == 0)
     fprintf (out, "fmr-run: seccomp: the filter refused no call%s\n",
-             l->netlink ? "" : " that the kernel log shows (with auditd running, look in its log: "
-                              "ausearch -m SECCOMP)");
+             l->netlink ? ""
+                        : " that the kernel log shows (with auditd running, look in its log: "
+                          "ausearch -m SECCOMP)");
   for (size_t k = 0; k < n; k++)
     {
       char *name = seccomp_syscall_resolve_num_arch (seen[k].r.arch, seen[k].r.syscall);
-      fprintf (out, "fmr-run: seccomp: refused %s (syscall %d, %s) to %s, %u time%s\n",
-               name ? name : "an unknown call", seen[k].r.syscall, action_name (seen[k].r.code),
-               seen[k].r.comm[0] ? seen[k].r.comm : "?", seen[k].count, seen[k].count == 1 ? "" : "s");
+      fprintf (out, "fmr-run: seccomp: refused %s (syscall %d, %s) to %s, %u time%s\n", name ? name : "an unknown call",
+               seen[k].r.syscall, action_name (seen[k].r.code), seen[k].r.comm[0] ? seen[k].r.comm : "?", seen[k].count,
+               seen[k].count == 1 ? "" : "s");
       free (name);
     }
   free (seen);

@@ -20,10 +20,10 @@
 
 struct seccomp_log
 {
-  int fd;       /* /dev/kmsg at the end of the log, or -1 */
-  bool netlink;  /* fd is the audit multicast socket, not /dev/kmsg */
-  int open_err; /* errno of opening /dev/kmsg */
-  unsigned long long ns_ino; /* the sandbox's pid namespace */
+  int fd;                          /* /dev/kmsg at the end of the log, or -1 */
+  bool netlink;                    /* fd is the audit multicast socket, not /dev/kmsg */
+  int open_err;                    /* errno of opening /dev/kmsg */
+  unsigned long long ns_ino;       /* the sandbox's pid namespace */
   const struct fmr_bundle *bundle; /* its uid maps: whose records are the sandbox's */
 };
 

@@ -28,19 +28,19 @@ stats_write (const struct sandbox_ctx *ctx, const char *path, int exit_code, fmr
     snprintf (status, sizeof status, "%d", WEXITSTATUS (st));
   else if (st >= 0 && WIFSIGNALED (st))
     snprintf (sig, sizeof sig, "%d", WTERMSIG (st));
-  cleanup_free char *json = xasprintf (
-      "{\n"
-      "  \"wall_seconds\": %.6f,\n"
-      "  \"user_seconds\": %.6f,\n"
-      "  \"system_seconds\": %.6f,\n"
-      "  \"max_rss_kib\": %ld,\n"
-      "  \"exit_code\": %d,\n"
-      "  \"process_exit_status\": %s,\n"
-      "  \"process_signal\": %s,\n"
-      "  \"timed_out\": %s\n"
-      "}\n",
-      (double) (now_usec () - ctx->trace.t_start) / 1e6, seconds (ru.ru_utime), seconds (ru.ru_stime), ru.ru_maxrss,
-      exit_code, status, sig, ctx->timed_out ? "true" : "false");
+  cleanup_free char *json
+      = xasprintf ("{\n"
+                   "  \"wall_seconds\": %.6f,\n"
+                   "  \"user_seconds\": %.6f,\n"
+                   "  \"system_seconds\": %.6f,\n"
+                   "  \"max_rss_kib\": %ld,\n"
+                   "  \"exit_code\": %d,\n"
+                   "  \"process_exit_status\": %s,\n"
+                   "  \"process_signal\": %s,\n"
+                   "  \"timed_out\": %s\n"
+                   "}\n",
+                   (double) (now_usec () - ctx->trace.t_start) / 1e6, seconds (ru.ru_utime), seconds (ru.ru_stime),
+                   ru.ru_maxrss, exit_code, status, sig, ctx->timed_out ? "true" : "false");
   if (write_file (path, json, strlen (json), err) < 0)
     return fmr_error_prefix (err, "--stats");
   return 0;

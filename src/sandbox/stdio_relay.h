@@ -30,11 +30,11 @@
 
 struct stdio_relay
 {
-  int child[3];  /* the sandbox's ends, for fds 0, 1, 2; -1: handed on as is */
-  int ours[3];   /* the other ends: [0] writes the payload's stdin, [1], [2]
+  int child[3];     /* the sandbox's ends, for fds 0, 1, 2; -1: handed on as is */
+  int ours[3];      /* the other ends: [0] writes the payload's stdin, [1], [2]
                   * read its stdout and stderr (non-blocking); -1: none */
-  bool relayed[3]; /* fd N is a pipe of ours in the sandbox */
-  bool filter[3];  /* output N goes through the escape filter */
+  bool relayed[3];  /* fd N is a pipe of ours in the sandbox */
+  bool filter[3];   /* output N goes through the escape filter */
   bool signals_set; /* SIGPIPE, SIGTTIN, SIGTTOU are ignored, old[] saved */
   struct sigaction old[3];
   struct relay_stream *stream[3]; /* in the parent, once the sandbox runs */

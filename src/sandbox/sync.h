@@ -11,9 +11,9 @@
  * keeps its copy to report the payload's wait status at the end. */
 enum sync_type
 {
-  SYNC_GO = 1,     /* parent -> child: id maps are written, go on */
-  SYNC_ERROR = 2,  /* child -> parent: setup failed before exec */
-  SYNC_STATUS = 3, /* PID 1 -> parent: the payload's wait status */
+  SYNC_GO = 1,      /* parent -> child: id maps are written, go on */
+  SYNC_ERROR = 2,   /* child -> parent: setup failed before exec */
+  SYNC_STATUS = 3,  /* PID 1 -> parent: the payload's wait status */
   SYNC_CONSOLE = 4, /* payload -> parent: the pty master, as SCM_RIGHTS */
   SYNC_SECCOMP = 5, /* parent -> PID 1: the compiled seccomp filter */
   SYNC_MOUNT = 6,   /* parent -> child, before GO: an idmapped bind's tree (index in `index`) */

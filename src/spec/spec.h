@@ -43,7 +43,7 @@ struct spec_options
   char **env; /* "NAME=VALUE"; a later NAME replaces an earlier one */
   size_t n_env;
   char *cwd;
-  char *const *args; /* NULL-terminated */
+  char *const *args;   /* NULL-terminated */
   const char *timeout; /* NULL: no annotation */
   bool network;
   /* Who the payload is (spec_ids.c): uid and gid inside (the caller's),
@@ -137,8 +137,7 @@ enum spec_env_verdict
 };
 /* NAME (LEN bytes) decided with O's keep/delete patterns and SCRUB, the
  * value of FROMAGER_SCRUB_ENV_VARS (or NULL). */
-enum spec_env_verdict spec_env_decide (const struct spec_options *o, const char *scrub, const char *name,
-                                       size_t len);
+enum spec_env_verdict spec_env_decide (const struct spec_options *o, const char *scrub, const char *name, size_t len);
 /* VALUE without the user:password@ part of any URL in it (allocated). */
 char *spec_env_strip_credentials (const char *value);
 /* Add the variables of ENVIRON_ that the filter keeps, except the names

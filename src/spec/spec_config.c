@@ -22,8 +22,17 @@ static const char seccomp_default_json[] = {
 static const char *const no_caps[] = { NULL };
 
 static const char *const masked_paths[] = {
-  "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/sys/firmware",
+  "/sys/devices/virtual/powercap",
   NULL,
 };
 
@@ -101,8 +110,7 @@ gen_process (struct jgen *j, const struct spec_options *o)
 }
 
 static void
-gen_mount (struct jgen *j, const char *destination, const char *type, const char *source,
-           const char *const *options)
+gen_mount (struct jgen *j, const char *destination, const char *type, const char *source, const char *const *options)
 {
   jgen_map_open (j);
   jgen_kv_str (j, "destination", destination);
@@ -151,7 +159,8 @@ gen_kernel_mounts (struct jgen *j, const struct spec_options *o)
   gen_mount (j, "/dev", "tmpfs", "tmpfs", (const char *[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
   gen_mount (j, "/dev/pts", "devpts", "devpts",
              (const char *[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL });
-  gen_mount (j, "/dev/shm", "tmpfs", "shm", (const char *[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL });
+  gen_mount (j, "/dev/shm", "tmpfs", "shm",
+             (const char *[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL });
   gen_mount (j, "/dev/mqueue", "mqueue", "mqueue", (const char *[]){ "nosuid", "noexec", "nodev", NULL });
   /* Not noexec: configure scripts, CMake's try_run and pip's build
    * isolation compile and run programs under /tmp.  The size bounds the

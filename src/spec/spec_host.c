@@ -21,9 +21,19 @@ static const char *const topdirs[SPEC_MAX_TOPDIRS] = { "bin", "lib", "lib32", "l
  * /etc/gitconfig and SSH host keys can hold credentials or point at them,
  * and the build backend must not read those. */
 static const char *const etc_files[] = {
-  "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
-  "/etc/nsswitch.conf", "/etc/hosts", "/etc/host.conf", "/etc/localtime", "/etc/os-release",
-  "/etc/alternatives", "/etc/ssl/certs", "/etc/ca-certificates.conf",
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/passwd",
+  "/etc/group",
+  "/etc/nsswitch.conf",
+  "/etc/hosts",
+  "/etc/host.conf",
+  "/etc/localtime",
+  "/etc/os-release",
+  "/etc/alternatives",
+  "/etc/ssl/certs",
+  "/etc/ca-certificates.conf",
 };
 
 static int
@@ -184,8 +194,7 @@ is_file (const char *path)
 }
 
 int
-spec_rootfs_mount_points (const char *dir, const struct spec_options *o, const struct spec_host *h,
-                          fmr_error_t *err)
+spec_rootfs_mount_points (const char *dir, const struct spec_options *o, const struct spec_host *h, fmr_error_t *err)
 {
   static const char *const kernel_dirs[] = { "/proc", "/dev", "/tmp", NULL };
   cleanup_free char *rootfs = xasprintf ("%s/rootfs", dir);

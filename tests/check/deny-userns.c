@@ -33,9 +33,11 @@ main (int argc, char **argv)
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
   if (ctx == NULL
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (clone), 1,
-                           CLONE_FLAGS_ARG (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)) < 0
+                           CLONE_FLAGS_ARG (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER))
+             < 0
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (unshare), 1,
-                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)) < 0
+                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER))
+             < 0
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0) < 0)
     {
       fprintf (stderr, "deny-userns: building the filter failed\n");

@@ -277,7 +277,7 @@ i386_call_raw (long nr, const char *path, long mode)
     return -errno;
   snprintf (low, 4096, "%s", path);
   long r;
-  __asm__ volatile ("int $0x80" : "=a"(r) : "a"(nr), "b"(low), "c"(mode) : "memory", "r8", "r9", "r10", "r11");
+  __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(low), "c"(mode) : "memory", "r8", "r9", "r10", "r11");
   return r;
 #else
   (void) nr, (void) path, (void) mode;

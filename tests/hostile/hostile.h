@@ -20,10 +20,10 @@ struct attack
   int (*run) (int argc, char **argv); /* argv[0] is the attack's name */
 };
 
-#define ATTACK(fn, name_, usage_)                                                               \
-  static int fn (int argc, char **argv);                                                        \
-  static const struct attack attack_##fn                                                        \
-      __attribute__ ((used, section ("hostile_attacks"), aligned (sizeof (void *))))            \
+#define ATTACK(fn, name_, usage_)                                                                                      \
+  static int fn (int argc, char **argv);                                                                               \
+  static const struct attack attack_##fn                                                                               \
+      __attribute__ ((used, section ("hostile_attacks"), aligned (sizeof (void *))))                                   \
       = { name_, usage_, fn }
 
 /* "WHAT ok" when r >= 0, else "WHAT ERRNO" with errno's name. */

@@ -286,9 +286,12 @@ try_perf_event_open (void)
 {
   /* A software dummy event on this process, user space only: what an
    * unprivileged user may open where perf_event_paranoid <= 2. */
-  struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .size = sizeof attr,
-                                  .config = PERF_COUNT_SW_DUMMY, .disabled = 1,
-                                  .exclude_kernel = 1, .exclude_hv = 1 };
+  struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE,
+                                  .size = sizeof attr,
+                                  .config = PERF_COUNT_SW_DUMMY,
+                                  .disabled = 1,
+                                  .exclude_kernel = 1,
+                                  .exclude_hv = 1 };
   return syscall (SYS_perf_event_open, &attr, 0, -1, -1, 0);
 }
 

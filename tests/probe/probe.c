@@ -420,16 +420,19 @@ check_status (void)
 static void
 check_rlimits (void)
 {
-#define RL(x) { #x, x }
+#define RL(x)                                                                                                          \
+  {                                                                                                                    \
+#x, x                                                                                                              \
+  }
   static const struct
   {
     const char *name;
     int resource;
   } rl[] = {
-    RL (RLIMIT_AS),     RL (RLIMIT_CORE),    RL (RLIMIT_CPU),        RL (RLIMIT_DATA),
-    RL (RLIMIT_FSIZE),  RL (RLIMIT_LOCKS),   RL (RLIMIT_MEMLOCK),    RL (RLIMIT_MSGQUEUE),
-    RL (RLIMIT_NICE),   RL (RLIMIT_NOFILE),  RL (RLIMIT_NPROC),      RL (RLIMIT_RSS),
-    RL (RLIMIT_RTPRIO), RL (RLIMIT_RTTIME),  RL (RLIMIT_SIGPENDING), RL (RLIMIT_STACK),
+    RL (RLIMIT_AS),     RL (RLIMIT_CORE),   RL (RLIMIT_CPU),        RL (RLIMIT_DATA),
+    RL (RLIMIT_FSIZE),  RL (RLIMIT_LOCKS),  RL (RLIMIT_MEMLOCK),    RL (RLIMIT_MSGQUEUE),
+    RL (RLIMIT_NICE),   RL (RLIMIT_NOFILE), RL (RLIMIT_NPROC),      RL (RLIMIT_RSS),
+    RL (RLIMIT_RTPRIO), RL (RLIMIT_RTTIME), RL (RLIMIT_SIGPENDING), RL (RLIMIT_STACK),
   };
 #undef RL
   open_obj ();
@@ -554,7 +557,12 @@ check_devices (void)
 static const char *
 file_type (mode_t m)
 {
-  return S_ISDIR (m) ? "dir" : S_ISREG (m) ? "file" : S_ISLNK (m) ? "link" : S_ISCHR (m) ? "chr" : S_ISBLK (m) ? "blk" : "other";
+  return S_ISDIR (m)   ? "dir"
+         : S_ISREG (m) ? "file"
+         : S_ISLNK (m) ? "link"
+         : S_ISCHR (m) ? "chr"
+         : S_ISBLK (m) ? "blk"
+                       : "other";
 }
 
 /* Can a file be created in directory dir?  The file is removed again. */
@@ -770,9 +778,9 @@ run_check (const char *arg)
     const char *name;
     void (*fn) (void);
   } simple[] = {
-    { "ids", check_ids },       { "uts", check_uts },       { "ns", check_ns },         { "net", check_net },
-    { "pids", check_pids },     { "self", check_self },     { "status", check_status }, { "rlimits", check_rlimits },
-    { "fds", check_fds },       { "env", check_env },       { "cwd", check_cwd },       { "umask", check_umask },
+    { "ids", check_ids },         { "uts", check_uts },   { "ns", check_ns },         { "net", check_net },
+    { "pids", check_pids },       { "self", check_self }, { "status", check_status }, { "rlimits", check_rlimits },
+    { "fds", check_fds },         { "env", check_env },   { "cwd", check_cwd },       { "umask", check_umask },
     { "devices", check_devices },
   };
   static const struct
@@ -780,11 +788,8 @@ run_check (const char *arg)
     const char *prefix;
     void (*fn) (const char *);
   } with_arg[] = {
-    { "path=", check_path },
-    { "connect=", check_connect },
-    { "syscall=", check_syscall },
-    { "read=", check_read },
-    { "forks=", check_forks },
+    { "path=", check_path }, { "connect=", check_connect }, { "syscall=", check_syscall },
+    { "read=", check_read }, { "forks=", check_forks },
   };
 
   key (arg);

@@ -104,7 +104,8 @@ check_resolution (bool walk)
   assert_fails_with (root, "/l1/x", ELOOP, walk);
 
   fmr_error_t err = NULL;
-  int fd = walk ? path_walk_in_root (root, "/usr", O_NOFOLLOW, &err) : path_open_in_root (root, "/usr", O_NOFOLLOW, &err);
+  int fd
+      = walk ? path_walk_in_root (root, "/usr", O_NOFOLLOW, &err) : path_open_in_root (root, "/usr", O_NOFOLLOW, &err);
   struct stat st;
   cr_assert (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode), "O_NOFOLLOW opens the link itself");
   close (fd);

@@ -140,18 +140,18 @@ host_mountinfo (void)
 static int report_fd = -1;
 static int failures;
 
-#define CHECK(cond, ...)                                                                                         \
-  do                                                                                                             \
-    {                                                                                                            \
-      int saved_errno_ = errno;                                                                                  \
-      if (!(cond))                                                                                               \
-        {                                                                                                        \
-          dprintf (report_fd, "line %d: %s: ", __LINE__, #cond);                                                 \
-          dprintf (report_fd, __VA_ARGS__);                                                                      \
-          dprintf (report_fd, " (errno: %s)\n", strerror (saved_errno_));                                        \
-          failures++;                                                                                            \
-        }                                                                                                        \
-    }                                                                                                            \
+#define CHECK(cond, ...)                                                                                               \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      int saved_errno_ = errno;                                                                                        \
+      if (!(cond))                                                                                                     \
+        {                                                                                                              \
+          dprintf (report_fd, "line %d: %s: ", __LINE__, #cond);                                                       \
+          dprintf (report_fd, __VA_ARGS__);                                                                            \
+          dprintf (report_fd, " (errno: %s)\n", strerror (saved_errno_));                                              \
+          failures++;                                                                                                  \
+        }                                                                                                              \
+    }                                                                                                                  \
   while (0)
 
 static int
@@ -268,10 +268,9 @@ run_scenario (struct scenario *sc, char *report, size_t size)
 /* ---- bundles ---- */
 
 static struct fmr_mount
-mnt (enum fmr_mount_kind kind, const char *dest, const char *src, unsigned long flags, bool recursive,
-     const char *data)
+mnt (enum fmr_mount_kind kind, const char *dest, const char *src, unsigned long flags, bool recursive, const char *data)
 {
-  return (struct fmr_mount) {
+  return (struct fmr_mount){
     .kind = kind,
     .destination = (char *) dest,
     .source = (char *) src,
@@ -377,7 +376,7 @@ check_devices (void)
   CHECK (stat ("/dev/random", &st) == 0 && S_ISCHR (st.st_mode), "/dev/random");
 
   static const char *const links[][2] = {
-    { "/dev/fd", "/proc/self/fd" },     { "/dev/stdin", "/proc/self/fd/0" }, { "/dev/stdout", "/proc/self/fd/1" },
+    { "/dev/fd", "/proc/self/fd" },       { "/dev/stdin", "/proc/self/fd/0" }, { "/dev/stdout", "/proc/self/fd/1" },
     { "/dev/stderr", "/proc/self/fd/2" }, { "/dev/ptmx", "pts/ptmx" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (links); i++)
@@ -418,13 +417,13 @@ static void
 check_sources (void)
 {
   static const char *const want[][2] = {
-    { "/tmp", "fmr-tmp" },       { "/proc", "fmr-proc" },         { "/dev", "tmpfs" },
+    { "/tmp", "fmr-tmp" },        { "/proc", "fmr-proc" },         { "/dev", "tmpfs" },
     { "/dev/pts", "fmr-devpts" }, { "/dev/mqueue", "fmr-mqueue" },
   };
   char buf[256];
   for (size_t i = 0; i < ARRAY_SIZE (want); i++)
-    CHECK (strcmp (mount_source (want[i][0], buf, sizeof buf), want[i][1]) == 0, "mountinfo source of %s is %s, found `%s`",
-           want[i][0], want[i][1], buf);
+    CHECK (strcmp (mount_source (want[i][0], buf, sizeof buf), want[i][1]) == 0,
+           "mountinfo source of %s is %s, found `%s`", want[i][0], want[i][1], buf);
 }
 
 static void
@@ -439,7 +438,8 @@ check_full (struct fixture *fx)
   CHECK (is_readonly ("/data") && write_fails ("/data/x", EROFS), "/data read-only");
 
   struct stat st;
-  CHECK (fs_type_is ("/tmp", TMPFS_MAGIC) && stat ("/tmp", &st) == 0 && (st.st_mode & 07777) == 01777, "/tmp tmpfs 1777");
+  CHECK (fs_type_is ("/tmp", TMPFS_MAGIC) && stat ("/tmp", &st) == 0 && (st.st_mode & 07777) == 01777,
+         "/tmp tmpfs 1777");
   int fd = open ("/tmp/w", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   CHECK (fd >= 0, "/tmp writable");
   close (fd);

@@ -264,8 +264,8 @@ Test (trace, names_the_step_and_its_microseconds, .init = cr_redirect_stderr)
   cr_assert_not_null (fgets (line, sizeof line, f));
   unsigned long long step, at;
   int pid;
-  cr_assert_eq (sscanf (line, "fmr-run: debug: [%d] mounts[3] bind /usr: %llu us (at %llu us)", &pid, &step, &at),
-                3, "%s", line);
+  cr_assert_eq (sscanf (line, "fmr-run: debug: [%d] mounts[3] bind /usr: %llu us (at %llu us)", &pid, &step, &at), 3,
+                "%s", line);
   cr_assert_eq (pid, (int) getpid ());
   cr_assert_leq (step, at);
 }

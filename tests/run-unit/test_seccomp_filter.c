@@ -50,7 +50,7 @@ raw_syscall (enum abi abi, long nr, long a0, long a1)
   if (abi == I386)
     {
       long ret;
-      __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1) : "memory");
+      __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1) : "memory");
       if (ret < 0 && ret > -4096)
         {
           errno = (int) -ret;
@@ -320,8 +320,8 @@ program_length (uint32_t *arches, size_t n)
   char *names[] = { "getppid", NULL };
   int nrs[] = { SYS_getppid };
   struct fmr_seccomp_rule r = rule (names, nrs, FMR_SCMP_ERRNO, EDOM);
-  struct fmr_seccomp s = { .default_action = FMR_SCMP_ALLOW, .rules = &r, .n_rules = 1, .arches = arches,
-                           .n_arches = n };
+  struct fmr_seccomp s
+      = { .default_action = FMR_SCMP_ALLOW, .rules = &r, .n_rules = 1, .arches = arches, .n_arches = n };
   struct fmr_bpf bpf;
   cleanup_error fmr_error_t err = NULL;
   cr_assert_eq (seccomp_compile (&s, &bpf, &err), 0);

@@ -13,11 +13,11 @@
 
 TestSuite (config, .init = setup, .fini = teardown);
 
-#define BASE_HEAD \
-  "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"/\"},\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\"," \
-  "\"user\":{\"uid\":1000,\"gid\":1000}}," \
-  "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"},{\"type\":\"uts\"}]," \
-  "\"uidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}]," \
+#define BASE_HEAD                                                                                                      \
+  "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"/\"},\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\","           \
+  "\"user\":{\"uid\":1000,\"gid\":1000}},"                                                                             \
+  "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"},{\"type\":\"uts\"}],"                           \
+  "\"uidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}],"                                               \
   "\"gidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}]}"
 
 static int
@@ -73,9 +73,9 @@ Test (config, nesting_depth_bounded)
 Test (config, mount_options_are_folded)
 {
   cr_assert_eq (load (BASE_HEAD ",\"mounts\":[{\"destination\":\"/usr\",\"type\":\"bind\",\"source\":\"/usr\","
-                                 "\"options\":[\"rbind\",\"ro\",\"nosuid\",\"nodev\",\"rprivate\"]},"
-                                 "{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-                                 "\"options\":[\"nosuid\",\"mode=1777\",\"size=64m\"]}]}"),
+                                "\"options\":[\"rbind\",\"ro\",\"nosuid\",\"nodev\",\"rprivate\"]},"
+                                "{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+                                "\"options\":[\"nosuid\",\"mode=1777\",\"size=64m\"]}]}"),
                 0, "%s", first ());
   cr_assert_eq (b->n_mounts, 2);
   struct fmr_mount *u = &b->mounts[0], *t = &b->mounts[1];
@@ -93,14 +93,16 @@ Test (config, mount_options_are_folded)
 Test (config, contradictory_options)
 {
   cr_assert_neq (load (BASE_HEAD ",\"mounts\":[{\"destination\":\"/usr\",\"type\":\"bind\",\"source\":\"/usr\","
-                                  "\"options\":[\"bind\",\"ro\",\"rw\"]}]}"), 0);
+                                 "\"options\":[\"bind\",\"ro\",\"rw\"]}]}"),
+                 0);
   cr_assert_str_eq (first (), "config.json: mounts[0].options[2]: \"rw\" contradicts \"ro\"");
 }
 
 Test (config, every_problem_is_reported)
 {
   cr_assert_neq (load ("{\"ociVersion\":2,\"root\":{\"path\":\"/\"},\"process\":{\"args\":[],\"cwd\":\"rel\"},"
-                       "\"hooks\":{}}"), 0);
+                       "\"hooks\":{}}"),
+                 0);
   cr_assert_geq (d.n_errors, 4, "only %zu errors", d.n_errors);
 }
 
@@ -141,8 +143,8 @@ Test (config, seccomp_names_resolved_even_when_libseccomp_is_older)
 
 Test (config, timeout_annotation)
 {
-  cr_assert_eq (load (BASE_HEAD ",\"annotations\":{\"run.fmr.timeout\":\"2.5\",\"run.fmr.kill-after\":\"1\"}}"),
-                0, "%s", first ());
+  cr_assert_eq (load (BASE_HEAD ",\"annotations\":{\"run.fmr.timeout\":\"2.5\",\"run.fmr.kill-after\":\"1\"}}"), 0,
+                "%s", first ());
   cr_assert_float_eq (b->timeout_sec, 2.5, 1e-9);
   cr_assert_float_eq (b->kill_after_sec, 1.0, 1e-9);
 }

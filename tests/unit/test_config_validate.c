@@ -18,7 +18,7 @@ TestSuite (validate, .init = setup, .fini = teardown);
 /* A valid config with slots: extra process members, the namespaces, extra
  * linux members, extra top-level members.  MAPS is the usual one-id map. */
 #define MAPS                                                                                                           \
-  ",\"uidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}],"                                             \
+  ",\"uidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}],"                                              \
   "\"gidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}]"
 #define NS "{\"type\":\"user\"},{\"type\":\"mount\"},{\"type\":\"uts\"}"
 
@@ -85,8 +85,8 @@ run_cases (const struct bad_case *cases, size_t n)
       const struct bad_case *c = &cases[i];
       teardown ();
       setup ();
-      int r = load (c->process ? c->process : "", c->ns ? c->ns : NS, c->linux_ ? c->linux_ : MAPS,
-                    c->top ? c->top : "");
+      int r
+          = load (c->process ? c->process : "", c->ns ? c->ns : NS, c->linux_ ? c->linux_ : MAPS, c->top ? c->top : "");
       cleanup_free char *out = printed ();
       cr_expect_neq (r, 0, "case %zu accepted; wanted: %s", i, c->want);
       cr_expect (has_line (out, c->want), "case %zu: wanted the line\n  %s\ngot:\n%s", i, c->want, out);
@@ -111,7 +111,8 @@ Test (validate, process_problems)
     { .process = ",\"env\":\"A=b\"", .want = "config.json: process.env: expected an array, got a string" },
     { .process = ",\"env\":[\"A=\\u0000b\"]", .want = "config.json: process.env[0]: contains a NUL byte" },
     { .process = ",\"terminal\":1", .want = "config.json: process.terminal: expected a boolean, got a number" },
-    { .process = ",\"oomScoreAdj\":1001", .want = "config.json: process.oomScoreAdj: 1001 is out of range (-1000 to 1000)" },
+    { .process = ",\"oomScoreAdj\":1001",
+      .want = "config.json: process.oomScoreAdj: 1001 is out of range (-1000 to 1000)" },
     { .process = ",\"oomScoreAdj\":1.5", .want = "config.json: process.oomScoreAdj: 1.5 is not an integer" },
     { .process = ",\"noNewPrivileges\":\"yes\"",
       .want = "config.json: process.noNewPrivileges: expected a boolean, got a string" },
@@ -131,7 +132,8 @@ Test (validate, process_problems)
     { .process = ",\"rlimits\":[{\"type\":\"RLIMIT_CORE\",\"soft\":-1,\"hard\":0}]",
       .want = "config.json: process.rlimits[0].soft: -1 is out of range (0 to 18446744073709551615)" },
     { .process = ",\"rlimits\":[{\"type\":\"RLIMIT_CORE\",\"soft\":18446744073709551616,\"hard\":0}]",
-      .want = "config.json: process.rlimits[0].soft: 18446744073709551616 is out of range (0 to 18446744073709551615)" },
+      .want
+      = "config.json: process.rlimits[0].soft: 18446744073709551616 is out of range (0 to 18446744073709551615)" },
     { .process = ",\"apparmorProfile\":\"x\"",
       .want = "config.json: process.apparmorProfile: not supported by fmr-run; remove it (a sandbox weaker than its "
               "bundle says is refused)" },
@@ -180,10 +182,12 @@ Test (validate, namespace_and_mapping_problems)
       .want = "config.json: linux.namespaces: fmr-run needs a new mount namespace (type \"mount\", no path)" },
     { .ns = "{\"type\":\"user\"},{\"type\":\"mount\",\"path\":\"/proc/1/ns/mnt\"},{\"type\":\"uts\"}",
       .want = "config.json: linux.namespaces: fmr-run needs a new mount namespace (type \"mount\", no path)" },
-    { .ns = "{\"type\":\"user\"},{\"type\":\"mount\"}", .top = ",\"hostname\":\"h\"",
+    { .ns = "{\"type\":\"user\"},{\"type\":\"mount\"}",
+      .top = ",\"hostname\":\"h\"",
       .want = "config.json: hostname: needs a new uts namespace in linux.namespaces" },
     { .ns = "{\"type\":\"user\"},{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}",
-      .top = ",\"domainname\":\"h\"", .want = "config.json: domainname: needs a new uts namespace in linux.namespaces" },
+      .top = ",\"domainname\":\"h\"",
+      .want = "config.json: domainname: needs a new uts namespace in linux.namespaces" },
     { .linux_ = "", .want = "config.json: linux.uidMappings: a new user namespace needs at least one uid mapping" },
     { .linux_ = ",\"uidMappings\":[{\"containerID\":1000,\"hostID\":1000,\"size\":1}]",
       .want = "config.json: linux.gidMappings: a new user namespace needs at least one gid mapping" },
@@ -228,8 +232,8 @@ Test (validate, sysctl_only_for_the_sandbox_own_namespaces)
   /* Without the network namespace, or without a proc: refused. */
   teardown ();
   setup ();
-  cr_assert_neq (load ("", NS, MAPS ",\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 0\",\"kernel.hostname\":\"x\"}", ""),
-                 0);
+  cr_assert_neq (
+      load ("", NS, MAPS ",\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 0\",\"kernel.hostname\":\"x\"}", ""), 0);
   cr_assert_str_eq (d.items[0].path, "linux.sysctl.net.ipv4.ping_group_range");
   cr_assert_not_null (strstr (d.items[0].msg, "needs a new network namespace"), "%s", d.items[0].msg);
   cr_assert_str_eq (d.items[1].path, "linux.sysctl.kernel.hostname");
@@ -240,9 +244,9 @@ Test (validate, sysctl_only_for_the_sandbox_own_namespaces)
 
 Test (validate, unsupported_oci_fields_are_errors)
 {
-  static const char *const linux_fields[] = { "devices", "resources", "cgroupsPath", "intelRdt",
-                                              "personality", "timeOffsets", "mountLabel", "rootfsPropagation",
-                                              "netDevices", "memoryPolicy" };
+  static const char *const linux_fields[]
+      = { "devices",     "resources",  "cgroupsPath",       "intelRdt",   "personality",
+          "timeOffsets", "mountLabel", "rootfsPropagation", "netDevices", "memoryPolicy" };
   for (size_t i = 0; i < ARRAY_SIZE (linux_fields); i++)
     {
       teardown ();
@@ -314,8 +318,8 @@ Test (validate, seccomp_problems)
               "\"462\"), as OCI does; a number differs between the architectures of the filter" },
 #define ARG(i) "{\"index\":" #i ",\"value\":1,\"op\":\"SCMP_CMP_EQ\"}"
     { .linux_ = SC ("\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
-                    "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[" ARG (0) "," ARG (1) "," ARG (2) "," ARG (3) "," ARG (4)
-                    "," ARG (5) "," ARG (0) "]}]"),
+                    "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[" ARG (0) "," ARG (1) "," ARG (2) "," ARG (3) "," ARG (
+                        4) "," ARG (5) "," ARG (0) "]}]"),
       .want = "config.json: linux.seccomp.syscalls[0].args: 7 comparisons; a rule takes at most 6" },
 #undef ARG
   };
@@ -332,10 +336,12 @@ Test (validate, args_of_a_syscall_newer_than_libseccomp)
   const struct scmp_version *v = seccomp_version ();
   cleanup_free char *want
       = xasprintf ("config.json: linux.seccomp.syscalls[0].args: \"%s\" is newer than libseccomp %u.%u.%u, which can "
-                   "filter it only without args", name, v->major, v->minor, v->micro);
+                   "filter it only without args",
+                   name, v->major, v->minor, v->micro);
   cleanup_free char *linux_ = xasprintf (MAPS ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
-                                         "\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
-                                         "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}", name);
+                                              "\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+                                              "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                                         name);
   struct bad_case c[] = { { .linux_ = linux_, .want = want } };
   run_cases (c, 1);
 }

@@ -153,8 +153,7 @@ Test (names, unified_syscall_numbers_per_architecture)
         int nr = seccomp_syscall_resolve_name_arch ((uint32_t) a->value, known[i]);
         if (nr < 0)
           continue;
-        cr_expect_eq (fmr_syscall_unified_nr_arch ((uint32_t) a->value, known[i]), nr, "%s on %s", known[i],
-                      a->name);
+        cr_expect_eq (fmr_syscall_unified_nr_arch ((uint32_t) a->value, known[i]), nr, "%s on %s", known[i], a->name);
         compared++;
       }
   cr_assert_gt (compared, 0);

@@ -16,8 +16,8 @@ int run_parse_options (int argc, char **argv, struct run_options *opts, const ch
 
 Test (run_options, parses_every_option)
 {
-  char *argv[] = { "run", "--debug", "--timeout", "1.5", "--kill-after", "3", "--preserve-fds", "2",
-                   "--stats", "s.json", "--raw-output", "b", NULL };
+  char *argv[] = { "run",    "--debug",      "--timeout", "1.5", "--kill-after", "3", "--preserve-fds", "2", "--stats",
+                   "s.json", "--raw-output", "b",         NULL };
   struct run_options o;
   const char *bundle;
   cr_assert_eq (run_parse_options (12, argv, &o, &bundle), 0);
@@ -49,8 +49,8 @@ Test (run_options, defaults_and_errors)
 
 Test (run_options, debug_options)
 {
-  char *argv[] = { "run", "--shell", "--env", "A=1", "--env", "B=", "--ro", "/usr:/u", "--rw", "/nonexistent-x",
-                   "--seccomp-log", "b", "--", "id", "-u", NULL };
+  char *argv[] = { "run",  "--shell",        "--env",         "A=1", "--env", "B=", "--ro", "/usr:/u",
+                   "--rw", "/nonexistent-x", "--seccomp-log", "b",   "--",    "id", "-u",   NULL };
   struct run_options o;
   const char *bundle;
   cr_assert_eq (run_parse_options (15, argv, &o, &bundle), 0);
@@ -82,8 +82,8 @@ Test (run_options, debug_options)
 Test (line_diff, hunks_with_context)
 {
   cr_assert_null (line_diff ("a\nb\n", "a\nb\n", "x", "y", 3));
-  cleanup_free char *d = line_diff ("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n",
-                                    "x", "y", 1);
+  cleanup_free char *d
+      = line_diff ("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "1\n2\nthree\n4\n5\n6\n7\n8\n9\n10\n11\n", "x", "y", 1);
   cr_assert_str_eq (d, "--- x\n+++ y\n"
                        "@@ -2,3 +2,3 @@\n 2\n-3\n+three\n 4\n"
                        "@@ -10,1 +10,2 @@\n 10\n+11\n");

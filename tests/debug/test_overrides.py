@@ -113,7 +113,9 @@ class OverrideTest(SandboxTest):
                               (["--rw", "/nonexistent-fmr-path:/x"], "No such file"),
                               (["--rw", "relative-fmr-path"], "No such file"),
                               (["--ro", f"{self.data}:relative"], "absolute")):
-            r = self.run_fmr("run", *args, self.bundle)
+            # A relative path is the caller's: resolved from a folder it can
+            # search (the build tree may not be, as in distcheck).
+            r = self.run_fmr("run", *args, self.bundle, cwd=self.scratch)
             self.assertEqual(r.returncode, 125, (args, r.stderr))
             self.assertIn(message, r.stderr)
             self.assertEqual(r.stdout, "", "the step ran")

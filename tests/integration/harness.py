@@ -156,12 +156,13 @@ class SandboxTest(unittest.TestCase):
                 json.dump(config, f, indent=2)
         os.chmod(path, 0o644)
 
-    def run_fmr(self, *args, env=None, pass_fds=(), timeout=30):
+    def run_fmr(self, *args, env=None, pass_fds=(), timeout=30, cwd=None):
         cmd = [self.fmr, *args]
         env = dict(os.environ if env is None else env, TMPDIR=self.run_tmp)
         if MODE != "root":
             cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, pass_fds=pass_fds, timeout=timeout)
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, pass_fds=pass_fds, timeout=timeout,
+                              cwd=cwd)
 
     def run_bundle(self, config, expect=0, **kw):
         self.write(config)

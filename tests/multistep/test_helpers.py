@@ -7,6 +7,7 @@ afterwards, must see nothing of it."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -32,6 +33,11 @@ class HelperTest(StepTest):
 
     def setUp(self):
         super().setUp()
+        # The helpers as the caller can read them, whatever the permissions
+        # of the tree the tests run from (distcheck's copy, a private home).
+        self.fromager = os.path.join(self.scratch, "fromager")
+        shutil.copytree(os.path.join(FROMAGER, "fmr_sandbox"), os.path.join(self.fromager, "fmr_sandbox"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
         self.pkg = self.makedirs("pkg-1.0")
         self.src = self.makedirs("pkg-1.0", "pkg-1.0")
         self.venv = os.path.join(self.pkg, "build-venv")
@@ -52,7 +58,7 @@ class HelperTest(StepTest):
     def env(self, **extra):
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "FMR_RUN": self.fmr, "TMPDIR": self.run_tmp,
                "HOME": self.home,
-               "PYTHONPATH": FROMAGER, "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONPATH": self.fromager, "PYTHONDONTWRITEBYTECODE": "1"}
         env.update(extra)
         return env
 

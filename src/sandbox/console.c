@@ -57,7 +57,8 @@ console_relay_start (struct console_relay *r, int master, bool raw_output)
   int fl = fcntl (master, F_GETFL);
   if (fl >= 0)
     fcntl (master, F_SETFL, fl | O_NONBLOCK);
-  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &r->saved) == 0)
+  r->stdin_tty = isatty (STDIN_FILENO);
+  if (r->stdin_tty && tcgetattr (STDIN_FILENO, &r->saved) == 0)
     {
       struct termios raw = r->saved;
       cfmakeraw (&raw);
@@ -86,6 +87,21 @@ console_relay_fds (struct console_relay *r, struct pollfd *fds)
   return r->n_out + r->n_in;
 }
 
+/* A caller's stdin that is not a terminal (a file, a pipe, /dev/null) has
+ * ended: say so to the payload as a terminal would, with the pty's
+ * end-of-file character, so that a shell reading it exits instead of
+ * waiting for input that never comes (script(1) does the same).  Nothing
+ * when the payload put its terminal out of canonical mode. */
+static void
+send_end_of_input (int master)
+{
+  struct termios t;
+  if (tcgetattr (master, &t) < 0 || !(t.c_lflag & ICANON))
+    return;
+  char eof = (char) t.c_cc[VEOF];
+  (void) !write (master, &eof, 1);
+}
+
 bool
 console_relay_pump (struct console_relay *r, const struct pollfd *fds, int n)
 {
@@ -99,6 +115,8 @@ console_relay_pump (struct console_relay *r, const struct pollfd *fds, int n)
   /* The caller's stdin ended: the payload keeps its terminal. */
   if (r->in && relay_stream_done (r->in))
     {
+      if (!r->stdin_tty)
+        send_end_of_input (r->master);
       free (r->in);
       r->in = NULL;
     }

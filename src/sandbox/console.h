@@ -26,6 +26,7 @@ struct console_relay
 {
   int master;                    /* non-blocking; -1: no terminal */
   bool raw;                      /* the caller's terminal was put in raw mode */
+  bool stdin_tty;                /* the caller's stdin is a terminal */
   struct termios saved;          /* to restore it on every exit path */
   struct relay_stream *in, *out; /* caller's stdin to the pty, pty to stdout */
   int n_in, n_out;               /* poll entries of each, last pass */

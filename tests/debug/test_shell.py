@@ -153,6 +153,21 @@ class ShellTest(SandboxTest):
         self.assertTrue(out[0].startswith("/dev/pts/"), r.stdout)
         self.assertEqual(out[1:], ["/work", "rc-2"])
 
+    def test_shell_ends_with_the_callers_input(self):
+        """A shell whose caller's stdin is not a terminal gets the terminal's
+        end-of-file when that input ends, and exits, instead of waiting."""
+        self.write(self.shell_config())
+        cmd = [self.fmr, "run", "--shell", self.bundle]
+        if MODE != "root":
+            cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
+        env = dict(os.environ, TMPDIR=self.run_tmp)
+        r = subprocess.run(cmd, input="echo typed-$((2+3))\n", capture_output=True, text=True, env=env,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("typed-5", r.stdout)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_command_needs_shell(self):
         self.write(self.shell_config())
         r = self.run_fmr("run", self.bundle, "--", "/bin/true")

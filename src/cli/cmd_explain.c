@@ -310,12 +310,9 @@ cmd_explain (int argc, char **argv)
   int status = cmd_json_help_options ("explain", argc, argv, explain_usage, &json);
   if (status >= 0)
     return status;
-  if (argc - optind > 1)
-    {
-      fprintf (stderr, "fmr-run: explain: one BUNDLE expected\n");
-      return FMR_EXIT_FAILURE;
-    }
-  const char *dir = optind < argc ? argv[optind] : ".";
+  const char *dir = cmd_bundle_operand ("explain", argc, argv);
+  if (dir == NULL)
+    return FMR_EXIT_FAILURE;
   struct diag_list d;
   diag_init (&d, "config.json");
   cleanup_error fmr_error_t err = NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Option parsing shared by the verbs that take only --json and --help. */
+/* Option and operand parsing shared by the verbs. */
 #include "config.h"
 
 #include <getopt.h>
@@ -29,4 +29,15 @@ cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (F
         return FMR_EXIT_FAILURE;
       }
   return -1;
+}
+
+const char *
+cmd_bundle_operand (const char *verb, int argc, char **argv)
+{
+  if (argc - optind > 1)
+    {
+      fprintf (stderr, "fmr-run: %s: one BUNDLE expected; see `fmr-run %s --help`\n", verb, verb);
+      return NULL;
+    }
+  return optind < argc ? argv[optind] : ".";
 }

@@ -214,12 +214,9 @@ run_parse_options (int argc, char **argv, struct run_options *opts, const char *
         fprintf (stderr, "fmr-run: run: unknown option `%s`; see `fmr-run run --help`\n", argv[optind - 1]);
         return -1;
       }
-  if (argc - optind > 1)
-    {
-      fprintf (stderr, "fmr-run: run: one BUNDLE expected; see `fmr-run run --help`\n");
-      return -1;
-    }
-  *bundle = optind < argc ? argv[optind] : ".";
+  *bundle = cmd_bundle_operand ("run", argc, argv);
+  if (*bundle == NULL)
+    return -1;
   if (opts->overrides.args && (!opts->overrides.shell || !opts->overrides.args[0]))
     {
       fprintf (stderr, "fmr-run: run: `-- COMMAND` goes with --shell; see `fmr-run run --help`\n");

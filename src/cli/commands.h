@@ -21,4 +21,8 @@ int cmd_features (int argc, char **argv);
  * unknown option reported). */
 int cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (FILE *), bool *json);
 
+/* The verb's one optional BUNDLE operand at optind, "." when there is
+ * none; NULL, after saying so, when there are several. */
+const char *cmd_bundle_operand (const char *verb, int argc, char **argv);
+
 #endif

@@ -84,8 +84,12 @@ run_check () {
 # Scratch directories, removed when the script exits.
 scratch_dirs=()
 trap 'rm -rf "${scratch_dirs[@]}"' EXIT
+# scratch VAR: a new scratch directory in VAR (not through $(...): a
+# subshell's scratch_dirs would be lost, and the directory left behind).
 scratch () {
-  local d; d=$(mktemp -d); scratch_dirs+=("$d"); echo "$d"
+  local -n scratch_out=$1
+  scratch_out=$(mktemp -d)
+  scratch_dirs+=("$scratch_out")
 }
 
 # run_demo FMR-RUN: a real sandboxed build step with that fmr-run binary;
@@ -134,7 +138,7 @@ packages () {
   build _build --enable-werror
   rm -rf _dist && mkdir _dist
   local s tarball=$top/_dist/fmr-run-$version.tar.xz
-  s=$(scratch)
+  scratch s
   echo "setup.sh: make distcheck (TESTS=$distcheck_tests)"
   (cd _build && make --no-print-directory -s distcheck TESTS="$distcheck_tests" check_PROGRAMS= >"$s/distcheck.log" 2>&1) ||
     { tail -n 60 "$s/distcheck.log"; return 1; }
@@ -186,7 +190,7 @@ check_installed () {
   run_demo "$bin/fmr-run" || { echo "setup.sh: the demo failed with $name" >&2; return 1; }
   # Its warnings (a working directory it will not make writable) on stderr.
   # HOME is not a parent of the installation: fmr-isolate binds nothing in a home.
-  local home; home=$(scratch)
+  local home; scratch home
   out=$(cd "$(dirname "$bin")" && env -i PATH=/usr/bin:/bin HOME="$home" "$bin/fmr-isolate" /bin/sh -c 'echo isolated') &&
     [ "$out" = isolated ] || { echo "setup.sh: fmr-isolate from $name printed: $out" >&2; return 1; }
   # In a scratch root the system's site-packages is not where the package
@@ -204,7 +208,7 @@ check_installed () {
 # Install each package into a scratch location and run the demo with it.
 packages_check () {
   packages || return 1
-  local s; s=$(scratch)
+  local s; scratch s
   dpkg -x _dist/fmr-run_"$version"-*.deb "$s/deb"
   check_installed .deb "$s/deb/usr/bin" /usr/bin/python3 "$s/deb/usr/lib/python3/dist-packages" || return 1
   mkdir "$s/rpm" && rpm2archive - < "$(ls _dist/fmr-run-"$version"-*.rpm)" | tar -xz -C "$s/rpm"

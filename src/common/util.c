@@ -198,3 +198,14 @@ fd_close_range (unsigned first, unsigned last, unsigned flags, fmr_error_t *err)
                           what, flags & CLOSE_RANGE_CLOEXEC ? "5.11" : "5.9");
   return fmr_error_set (err, errno, "%s", what);
 }
+
+bool
+path_is_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  if (n == 1 && dir[0] == '/')
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}

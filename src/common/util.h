@@ -40,6 +40,11 @@ bool parse_seconds (const char *s, double *out);
  * on a kernel without it, the error names the version that has it. */
 int fd_close_range (unsigned first, unsigned last, unsigned flags, fmr_error_t *err);
 
+/* PATH is DIR or lies under it, whole components compared ("/" holds
+ * every absolute path; trailing slashes of DIR do not count).  Both are
+ * canonical paths: nothing is resolved. */
+bool path_is_under (const char *path, const char *dir);
+
 /* Microseconds from CLOCK_MONOTONIC. */
 unsigned long long now_usec (void);
 

@@ -280,17 +280,6 @@ path_create_in_root (int root_fd, const char *path, bool want_file, fmr_error_t 
 
 /* --- bind sources on the host ------------------------------------------ */
 
-static bool
-under_dir (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  while (n > 1 && dir[n - 1] == '/')
-    n--;
-  if (n == 1 && dir[0] == '/')
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 static uid_t
 overflow_uid (void)
 {
@@ -324,9 +313,9 @@ static const char *
 untrusted_reason (int dir_fd, const char *done, const char *const *untrusted, size_t n_untrusted)
 {
   for (size_t i = 0; i < n_untrusted; i++)
-    if (under_dir (done[0] ? done : "/", untrusted[i]))
+    if (path_is_under (done[0] ? done : "/", untrusted[i]))
       return "a directory inside the source of a writable bind";
-  if (done[0] && !under_dir (done, "/etc") && !under_dir (done, "/usr"))
+  if (done[0] && !path_is_under (done, "/etc") && !path_is_under (done, "/usr"))
     return "a directory other than `/`, /etc or /usr";
   struct stat st;
   if (fstat (dir_fd, &st) < 0)

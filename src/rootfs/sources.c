@@ -35,15 +35,6 @@ resolve_one (struct fmr_mount *m, size_t i, const char *const *untrusted, size_t
   return 0;
 }
 
-static bool
-under_dir (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  if (n == 1 && dir[0] == '/')
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* The bundle itself (config.json, root.path) inside a writable bind could
  * be rewritten by its own step before the next run: refused. */
 static int
@@ -58,7 +49,7 @@ check_bundle_outside (const struct fmr_bundle *b, size_t i, fmr_error_t *err)
       char real[PATH_MAX];
       if (realpath (paths[k], real) == NULL)
         continue; /* reported by whoever opens it */
-      if (under_dir (real, b->mounts[i].real_source))
+      if (path_is_under (real, b->mounts[i].real_source))
         return fmr_error_set (err, 0,
                               "mounts[%zu].source: %s: %s %s lies inside this writable bind: a step could "
                               "rewrite its own bundle",

@@ -12,15 +12,6 @@
 #include "spec/spec.h"
 #include "common/util.h"
 
-static bool
-under_dir (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  if (n == 1 && dir[0] == '/')
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* Append the components of MISSING (directories that do not exist yet,
  * so no link among them) to the canonical REAL, `..` taken lexically. */
 static char *
@@ -83,7 +74,7 @@ spec_check_bundle_dir (const struct spec_options *o, const char *dir, fmr_error_
   if (real == NULL)
     return fmr_error_set (err, errno, "bundle directory `%s`", dir);
   for (size_t i = 0; i < o->n_binds; i++)
-    if (o->binds[i].writable && under_dir (real, o->binds[i].path))
+    if (o->binds[i].writable && path_is_under (real, o->binds[i].path))
       return fmr_error_set (err, 0,
                             "bundle directory `%s` lies inside --rw %s: a step could rewrite its own bundle "
                             "(config.json, rootfs/) before the next run",
@@ -164,11 +155,11 @@ spec_check_binds (struct spec_options *o, fmr_error_t *err)
     {
       const char *p = o->binds[i].path;
       for (size_t k = 0; kernel_trees[k]; k++)
-        if (under_dir (p, kernel_trees[k]))
+        if (path_is_under (p, kernel_trees[k]))
           return fmr_error_set (err, 0, "%s %s: the sandbox mounts its own %s", o->binds[i].writable ? "--rw" : "--ro",
                                 p, kernel_trees[k]);
       for (size_t k = 0; o->binds[i].writable && system_trees[k]; k++)
-        if (under_dir (p, system_trees[k]))
+        if (path_is_under (p, system_trees[k]))
           return fmr_error_set (err, 0, "--rw %s: a system directory is never writable", p);
     }
   /* Read-only wins over writable for the same path. */
@@ -192,10 +183,10 @@ spec_check_binds (struct spec_options *o, fmr_error_t *err)
       /* The nearest bind already kept that covers this one. */
       ssize_t cover = -1;
       for (size_t k = 0; k < out; k++)
-        if (under_dir (o->binds[i].path, o->binds[k].path)
+        if (path_is_under (o->binds[i].path, o->binds[k].path)
             && (cover < 0 || strlen (o->binds[k].path) > strlen (o->binds[cover].path)))
           cover = (ssize_t) k;
-      bool under_usr = under_dir (o->binds[i].path, "/usr");
+      bool under_usr = path_is_under (o->binds[i].path, "/usr");
       bool same = cover >= 0 ? o->binds[cover].writable == o->binds[i].writable : (under_usr && !o->binds[i].writable);
       if (same)
         {

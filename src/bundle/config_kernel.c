@@ -62,8 +62,8 @@ check_capabilities (const struct fmr_process *p, struct diag_list *d)
                     c[FMR_CAP_PERMITTED] & c[FMR_CAP_INHERITABLE], "both permitted and inheritable");
 }
 
-static bool
-caller_has_cap (cap_value_t cap)
+bool
+caller_has_cap (int cap)
 {
   cap_t caps = cap_get_proc ();
   cap_flag_value_t v = CAP_CLEAR;

@@ -32,4 +32,8 @@ void config_validate_sysctl (const struct fmr_bundle *b, struct diag_list *d);
  * *err, for I/O failures reading the file) and -1 is returned. */
 int config_load (const char *bundle_dir, struct fmr_bundle **out, struct diag_list *d, fmr_error_t *err);
 
+/* The caller holds capability CAP (CAP_SYS_ADMIN, ...) in its effective
+ * set. */
+bool caller_has_cap (int cap);
+
 #endif

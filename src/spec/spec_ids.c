@@ -21,6 +21,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#include "bundle/config_load.h"
 #include "rootfs/mounts.h"
 #include "sandbox/idmap.h"
 #include "spec/spec.h"
@@ -38,14 +39,7 @@ static const uid_t fixed_ids[] = { 2147000000u, 65520u };
 static bool
 caller_may_map (void)
 {
-  if (geteuid () == 0)
-    return true;
-  cap_t caps = cap_get_proc ();
-  cap_flag_value_t v = CAP_CLEAR;
-  if (caps)
-    cap_get_flag (caps, CAP_SETUID, CAP_EFFECTIVE, &v);
-  cap_free (caps);
-  return v == CAP_SET;
+  return geteuid () == 0 || caller_has_cap (CAP_SETUID);
 }
 
 /* ID is inside a range of FILE (/proc/self/uid_map): mapped in the

@@ -22,6 +22,9 @@
 #include "bundle/names.h"
 #include "common/util.h"
 
+/* A host with thousands of mounts (a Kubernetes node) stays well below. */
+#define MOUNTINFO_MAX (16u << 20)
+
 static bool
 new_namespace (const struct fmr_bundle *b, int type)
 {
@@ -102,16 +105,15 @@ check_rlimits (const struct fmr_bundle *b, struct diag_list *d)
 }
 
 /* The per-mount options ("rw,nosuid,relatime") of the mount holding PATH,
- * from mountinfo by the mount id statx reports (5.8); NULL if unknown. */
+ * from MOUNTINFO (the caller's /proc/self/mountinfo, read once for all the
+ * mounts) by the mount id statx reports (5.8); NULL if unknown. */
 static char *
-mount_options_of (const char *path)
+mount_options_of (const char *mountinfo, const char *path)
 {
   struct statx stx;
-  if (statx (AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+  if (mountinfo == NULL || statx (AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
     return NULL;
-  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
-  char line[4096];
-  while (f && fgets (line, sizeof line, f))
+  for (const char *line = mountinfo; *line; line += strcspn (line, "\n"), line += *line == '\n')
     {
       unsigned long long id;
       char opts[512];
@@ -156,10 +158,10 @@ wanted_atime (unsigned long flags, unsigned long start)
  * mount has, nor change its atime mode; and a fresh proc or sysfs must
  * have the atime mode of the one the caller sees. */
 static void
-check_locked_flags (const struct fmr_mount *m, const char *field, struct diag_list *d)
+check_locked_flags (const struct fmr_mount *m, const char *mountinfo, const char *field, struct diag_list *d)
 {
   const char *probe = m->kind == FMR_MOUNT_BIND ? m->source : m->kind == FMR_MOUNT_PROC ? "/proc" : "/sys";
-  cleanup_free char *opts = probe ? mount_options_of (probe) : NULL;
+  cleanup_free char *opts = probe ? mount_options_of (mountinfo, probe) : NULL;
   if (opts == NULL)
     return;
   static const struct
@@ -195,11 +197,18 @@ check_mounts (const struct fmr_bundle *b, struct diag_list *d)
   bool userns = new_namespace (b, CLONE_NEWUSER);
   if (!userns)
     return;
+  cleanup_free char *mountinfo = NULL;
+  size_t len;
+  /* Unreadable, no flag is known locked: run reports the kernel's refusal. */
+  cleanup_error fmr_error_t ignored = NULL;
+  if (read_file_limited ("/proc/self/mountinfo", MOUNTINFO_MAX, &mountinfo, &len, &ignored) < 0)
+    mountinfo = NULL;
+  char field[64], dest[64];
   for (size_t i = 0; i < b->n_mounts; i++)
     {
       const struct fmr_mount *m = &b->mounts[i];
-      cleanup_free char *field = xasprintf ("mounts[%zu].options", i);
-      cleanup_free char *dest = xasprintf ("mounts[%zu]", i);
+      snprintf (field, sizeof field, "mounts[%zu].options", i);
+      snprintf (dest, sizeof dest, "mounts[%zu]", i);
       /* procfs shows a pid namespace; only its owner may mount it. */
       if (m->kind == FMR_MOUNT_PROC && !new_namespace (b, CLONE_NEWPID))
         diag_error (d, dest, "a proc mount in a new user namespace needs a new pid namespace");
@@ -207,7 +216,7 @@ check_mounts (const struct fmr_bundle *b, struct diag_list *d)
       if (m->kind == FMR_MOUNT_MQUEUE && !new_namespace (b, CLONE_NEWIPC))
         diag_error (d, dest, "an mqueue mount in a new user namespace needs a new ipc namespace");
       if (m->kind == FMR_MOUNT_BIND || m->kind == FMR_MOUNT_PROC || m->kind == FMR_MOUNT_SYSFS)
-        check_locked_flags (m, field, d);
+        check_locked_flags (m, mountinfo, field, d);
     }
 }
 

@@ -70,7 +70,6 @@ resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
   r->newer = json_alloc_array (pc->doc, r->n_names + 1, sizeof (bool));
   for (size_t k = 0; k < r->n_names; k++)
     {
-      cleanup_free char *pn = xasprintf ("%s.names[%zu]", path, k);
       /* Negative numbers other than __NR_SCMP_ERROR are libseccomp's
        * pseudo-syscalls: names it knows that the native architecture lacks
        * (umount, stime on x86_64) but another listed one may have. */
@@ -81,12 +80,16 @@ resolve_names (struct pctx *pc, struct fmr_seccomp_rule *r, const char *path)
           r->newer[k] = nr != __NR_SCMP_ERROR;
         }
       r->syscall_nrs[k] = nr;
-      if (nr == __NR_SCMP_ERROR && is_number (r->names[k]))
+      if (nr != __NR_SCMP_ERROR)
+        continue;
+      /* The field's name only for a message: a profile names hundreds. */
+      cleanup_free char *pn = xasprintf ("%s.names[%zu]", path, k);
+      if (is_number (r->names[k]))
         diag_error (pc->d, pn,
                     "\"%s\" is a number: name the syscall (\"mseal\", not \"462\"), as OCI does; a "
                     "number differs between the architectures of the filter",
                     r->names[k]);
-      else if (nr == __NR_SCMP_ERROR)
+      else
         diag_error (pc->d, pn, "unknown syscall \"%s\"", r->names[k]);
     }
 }

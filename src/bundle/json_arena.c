@@ -67,7 +67,11 @@ arena_region_map (size_t *bytes)
     arena_out_of_memory ();
   size_t n = (*bytes + unit - 1) & ~(unit - 1);
   size_t map = huge ? n + HUGE_PAGE : n; /* room to align */
-  char *p = mmap (NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  /* A small arena is filled in one call: on a virtual machine each page
+   * faulted in on first touch costs a trap to the hypervisor, and nearly
+   * every page of it is written (the text, then the tree). */
+  int populate = huge ? 0 : MAP_POPULATE;
+  char *p = mmap (NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | populate, -1, 0);
   if (p == MAP_FAILED)
     arena_out_of_memory ();
   if (huge)

@@ -47,6 +47,7 @@ src_libfmr_a_SOURCES = \
 	src/rootfs/sources.c src/rootfs/sources.h \
 	src/sandbox/sandbox.c src/sandbox/sandbox.h \
 	src/sandbox/sync.c src/sandbox/sync.h \
+	src/sandbox/cpu_pin.c src/sandbox/cpu_pin.h \
 	src/sandbox/idmap.c src/sandbox/idmap.h \
 	src/sandbox/net.c src/sandbox/net.h \
 	src/sandbox/caps.c src/sandbox/caps.h \

@@ -190,6 +190,9 @@ static int
 prepare (struct sandbox_ctx *ctx, fmr_error_t *err)
 {
   const struct fmr_process *p = &ctx->bundle->process;
+  /* The caller's CPUs, not the one the sandbox was built on. */
+  if (cpu_pin_release (&ctx->pin, err) < 0)
+    return -1;
   /* A new session: no controlling terminal of the caller, so TIOCSTI
    * cannot push keystrokes into it. */
   if (p->terminal ? console_setup_payload (ctx, err) < 0 : setsid () < 0)

@@ -682,6 +682,9 @@ sandbox_run (struct fmr_bundle *b, const struct run_options *opts, fmr_error_t *
   trace_start (&ctx.trace, opts->debug);
   if (!(b->clone_flags & CLONE_NEWNS))
     return fmr_error_set (err, 0, "linux.namespaces: fmr-run needs a new mount namespace"), FMR_EXIT_FAILURE;
+  cpu_pin_setup (&ctx.pin);
+  if (ctx.pin.pinned)
+    trace_step (&ctx.trace, "set-up pinned to CPU %d", ctx.pin.cpu);
   /* Bind sources are resolved in the caller's view, before anything is
    * created (rootfs/sources.h). */
   if (rootfs_resolve_sources (b, err) < 0)

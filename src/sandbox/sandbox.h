@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/trace.h"
 #include "rootfs/rootfs.h"
+#include "sandbox/cpu_pin.h"
 #include "sandbox/seccomp_filter.h"
 
 /* The first descriptor after stdin, stdout and stderr: --preserve-fds N
@@ -54,6 +55,8 @@ struct sandbox_ctx
   /* root.path and bind sources, opened before PID 1 takes the payload's
    * ids (the idmapped binds' trees come from the parent). */
   struct rootfs_sources sources;
+  /* The set-up's CPU and the caller's affinity, which the payload gets. */
+  struct cpu_pin pin;
 };
 
 /* Build the sandbox, run the process, return the exit status of `run`. */

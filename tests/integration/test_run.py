@@ -577,3 +577,42 @@ class CrunParity(SandboxTest):
                 for k in ours:
                     self.assertEqual(ours[k], theirs[k], f"{name}: {k}")
                 self.assertEqual(ours["pids_beyond_init_and_payload"], [])
+
+
+def cpu_list(text):
+    """The CPUs of a /proc/PID/status Cpus_allowed_list ("0-3,8")."""
+    cpus = set()
+    for part in text.strip().split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
+
+
+class CpuAffinity(SandboxTest):
+    """The sandbox is built on the one CPU `run` started on; the payload
+    and everything it starts get the caller's CPUs back before exec."""
+
+    SCRIPT = ("grep Cpus_allowed_list /proc/self/status; "
+              "/bin/sh -c 'grep Cpus_allowed_list /proc/self/status'; "
+              "grep Cpus_allowed_list /proc/1/status")
+
+    def allowed_inside(self):
+        c = self.config()
+        c["process"]["args"] = ["/bin/sh", "-c", self.SCRIPT]
+        lines = self.run_bundle(c).stdout.splitlines()
+        self.assertEqual(len(lines), 3, lines)
+        return [cpu_list(line.split(":", 1)[1]) for line in lines]
+
+    def test_payload_runs_on_the_callers_cpus(self):
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            self.skipTest("one CPU: there is no other to pin to or give back")
+        self.addCleanup(os.sched_setaffinity, 0, set(cpus))
+        for mask in (set(cpus), {cpus[0], cpus[-1]}, {cpus[-1]}):
+            os.sched_setaffinity(0, mask)
+            payload, child, pid1 = self.allowed_inside()
+            self.assertEqual(payload, mask)
+            self.assertEqual(child, mask)
+            # PID 1 stays where the sandbox was built: one of the caller's.
+            self.assertEqual(len(pid1), 1, pid1)
+            self.assertLessEqual(pid1, mask)

@@ -95,10 +95,24 @@ class Supervision(SandboxTest):
     def test_sigkill_of_fmr_run_kills_the_sandbox(self):
         token = f"876.{os.getpid()}"
         p = self.start(self.payload("/bin/sh", "-c", f"echo ready; exec /bin/sleep {token}"))
+
+        def sleeping():
+            # The shell's command line holds the token too, and one read
+            # in the middle of its exec sees none: only the sleep counts.
+            found = []
+            for pid in host_pids_with(token):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if f.read().startswith(b"/bin/sleep\0"):
+                            found.append(pid)
+                except OSError:
+                    pass
+            return found
+
         deadline = time.time() + 5
-        while not host_pids_with(token) and time.time() < deadline:
+        while not sleeping() and time.time() < deadline:
             time.sleep(0.01)  # "ready" comes just before the exec
-        self.assertEqual(len(host_pids_with(token)), 1)
+        self.assertEqual(len(sleeping()), 1)
         p.kill()
         p.wait(timeout=10)
         p.stdout.close()

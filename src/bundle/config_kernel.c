@@ -113,11 +113,13 @@ mount_options_of (const char *mountinfo, const char *path)
   struct statx stx;
   if (mountinfo == NULL || statx (AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
     return NULL;
+  /* The id is the line's first field: only that line is scanned. */
+  char id[32];
+  size_t n = (size_t) snprintf (id, sizeof id, "%llu ", (unsigned long long) stx.stx_mnt_id);
   for (const char *line = mountinfo; *line; line += strcspn (line, "\n"), line += *line == '\n')
     {
-      unsigned long long id;
       char opts[512];
-      if (sscanf (line, "%llu %*s %*s %*s %*s %511s", &id, opts) == 2 && id == stx.stx_mnt_id)
+      if (strncmp (line, id, n) == 0 && sscanf (line, "%*s %*s %*s %*s %*s %511s", opts) == 1)
         return xstrdup (opts);
     }
   return NULL;

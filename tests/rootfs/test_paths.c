@@ -143,6 +143,63 @@ Test (paths, resolution_stays_in_root_walk)
   check_resolution (true);
 }
 
+/* A bind source's real path and object: one open that follows no link
+ * where the path is canonical and holds none, the walk otherwise; both
+ * must agree, and a link stays refused where the walk refuses it. */
+static void
+assert_source (const char *path, const char *want_real)
+{
+  fmr_error_t err = NULL;
+  char *real = NULL;
+  struct stat st, want;
+  int r = path_resolve_source (path, NULL, 0, &real, &st, &err);
+  cleanup_free char *text = r < 0 ? fmr_error_text (err) : NULL;
+  cr_assert (r == 0, "%s: %s", path, text);
+  cr_assert_str_eq (real, want_real, "%s", path);
+  cr_assert (stat (want_real, &want) == 0);
+  cr_assert (st.st_dev == want.st_dev && st.st_ino == want.st_ino, "%s: another object than %s", path, want_real);
+  free (real);
+}
+
+static void
+check_sources (bool walk)
+{
+  paths_force_walk (walk);
+  cleanup_free char *dir = xasprintf ("%s/x", rootfs);
+  cleanup_free char *dotted = xasprintf ("%s/./x/", rootfs);
+  cleanup_free char *doubled = xasprintf ("%s//x/../x", rootfs);
+  assert_source (dir, dir);
+  assert_source (dotted, dir);
+  assert_source (doubled, dir);
+  assert_source ("/", "/");
+  /* A link in /etc that only root can write is followed. */
+  char want[PATH_MAX];
+  if (realpath ("/etc/localtime", want) != NULL && strcmp (want, "/etc/localtime") != 0)
+    assert_source ("/etc/localtime", want);
+  /* A link anywhere else is not, trailing or on the way. */
+  for (int i = 0; i < 2; i++)
+    {
+      cleanup_free char *link = xasprintf (i ? "%s/usr/etc" : "%s/usr", rootfs);
+      fmr_error_t err = NULL;
+      char *real = NULL;
+      struct stat st;
+      cr_assert (path_resolve_source (link, NULL, 0, &real, &st, &err) < 0 && err->errnum == ELOOP,
+                 "%s: a link in a directory a step could write was followed", link);
+      fmr_error_release (&err);
+    }
+  paths_force_walk (false);
+}
+
+Test (paths, sources_resolve_alike_with_openat2)
+{
+  check_sources (false);
+}
+
+Test (paths, sources_resolve_alike_in_the_walk)
+{
+  check_sources (true);
+}
+
 Test (mountinfo, parse_flags)
 {
   cr_assert_eq (mountinfo_parse_flags ("ro,nosuid,nodev,noexec,relatime"),

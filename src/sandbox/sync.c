@@ -154,7 +154,10 @@ int
 sync_recv_bpf (int fd, struct fmr_bpf *bpf)
 {
   struct bpf_header h;
-  struct sock_filter *insns = xcalloc (BPF_MAXINSNS, sizeof (struct sock_filter));
+  /* Room for the largest program, not zeroed: only the instructions that
+   * arrive are read, and each page zeroed for nothing is a page fault in
+   * PID 1 on the way to the payload (seven for 32 KiB). */
+  struct sock_filter *insns = xmalloc (BPF_MAXINSNS * sizeof (struct sock_filter));
   struct iovec iov[2] = { { .iov_base = &h, .iov_len = sizeof h },
                           { .iov_base = insns, .iov_len = BPF_MAXINSNS * sizeof (struct sock_filter) } };
   struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };

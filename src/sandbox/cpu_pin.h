@@ -34,10 +34,10 @@ struct cpu_pin
  * CPU_SETSIZE CPUs configured, or a kernel that refuses. */
 void cpu_pin_setup (struct cpu_pin *p);
 
-/* Give the calling process (the payload) the caller's affinity back.  Where a CPU of the
- * caller's mask went away meanwhile (a cpuset shrank), every CPU the
- * cpuset allows.  Fails only when neither can be set: then the payload
- * would run on fewer CPUs than the caller gave it. */
+/* Give the calling process (the payload) the caller's affinity back.
+ * Where a CPU of the caller's mask went away meanwhile (a cpuset shrank),
+ * every CPU the cpuset allows.  Fails only when neither can be set: then
+ * the payload would run on fewer CPUs than the caller gave it. */
 int cpu_pin_release (const struct cpu_pin *p, fmr_error_t *err);
 
 #endif

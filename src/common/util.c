@@ -13,6 +13,8 @@
 #include "common/syscalls.h"
 #include "common/util.h"
 
+#define READ_MIN_BUFFER 4096
+
 /* open(path) for reading, refused unless a regular file of at most
  * max_size bytes; its size in *size. */
 static int
@@ -47,8 +49,10 @@ read_file_into (const char *path, size_t max_size, const struct file_buffer_ops 
   if (fd < 0)
     return -1;
   /* One byte more than the size, to see the end of the file in the same
-   * read; a file that grows meanwhile moves to a buffer twice as large. */
-  size_t cap = size + 2, used = 0;
+   * read; a file that grows meanwhile moves to a buffer twice as large.
+   * At least a page: /proc files say size 0, and doubling from two bytes
+   * took a dozen reads for a mountinfo of two kilobytes. */
+  size_t cap = size + 2 < READ_MIN_BUFFER ? READ_MIN_BUFFER : size + 2, used = 0;
   char *buf = ops->alloc (ctx, cap);
   int rc = 0;
   for (;;)

@@ -313,21 +313,10 @@ cmd_explain (int argc, char **argv)
   const char *dir = cmd_bundle_operand ("explain", argc, argv);
   if (dir == NULL)
     return FMR_EXIT_FAILURE;
-  struct diag_list d;
-  diag_init (&d, "config.json");
-  cleanup_error fmr_error_t err = NULL;
   struct fmr_bundle *b = NULL;
-  if (config_load (dir, &b, &d, &err) < 0)
-    {
-      cleanup_free char *first = diag_first_error_text (&d);
-      if (first)
-        fprintf (stderr, "fmr-run: %s/%s\n", dir, first);
-      else
-        fmr_error_print (err);
-      diag_free (&d);
-      return FMR_EXIT_FAILURE;
-    }
-  diag_free (&d);
+  if (cmd_load_bundle (dir, &b) < 0)
+    return FMR_EXIT_FAILURE;
+  cleanup_error fmr_error_t err = NULL;
   struct bundle_explain e;
   bundle_explain (b, &e);
   int code = 0;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
+#include "bundle/config_load.h"
+#include "common/util.h"
 
 int
 cmd_json_help_options (const char *verb, int argc, char **argv, void (*usage) (FILE *), bool *json)
@@ -40,4 +42,27 @@ cmd_bundle_operand (const char *verb, int argc, char **argv)
       return NULL;
     }
   return optind < argc ? argv[optind] : ".";
+}
+
+void
+cmd_print_bundle_refusal (const char *dir, const struct diag_list *d, fmr_error_t err)
+{
+  cleanup_free char *first = diag_first_error_text (d);
+  if (first)
+    fprintf (stderr, "fmr-run: %s/%s\n", dir, first);
+  else
+    fmr_error_print (err);
+}
+
+int
+cmd_load_bundle (const char *dir, struct fmr_bundle **b)
+{
+  struct diag_list d;
+  diag_init (&d, "config.json");
+  cleanup_error fmr_error_t err = NULL;
+  int r = config_load (dir, b, &d, &err);
+  if (r < 0)
+    cmd_print_bundle_refusal (dir, &d, err);
+  diag_free (&d);
+  return r;
 }

@@ -244,13 +244,7 @@ apply_overrides (struct fmr_bundle **b, struct run_options *opts)
   cleanup_error fmr_error_t err = NULL;
   int r = overrides_apply (*b, o, &nb, &diff, &d, &err);
   if (r < 0)
-    {
-      cleanup_free char *first = diag_first_error_text (&d);
-      if (first)
-        fprintf (stderr, "fmr-run: %s/%s\n", (*b)->dir, first);
-      else
-        fmr_error_print (err);
-    }
+    cmd_print_bundle_refusal ((*b)->dir, &d, err);
   diag_free (&d);
   if (o->args == shell_args)
     o->args = NULL;
@@ -286,23 +280,13 @@ cmd_run (int argc, char **argv)
   if (r != 0)
     return overrides_release (&opts.overrides), r > 0 ? 0 : FMR_EXIT_FAILURE;
 
-  cleanup_error fmr_error_t err = NULL;
-  struct diag_list d;
-  diag_init (&d, "config.json");
   struct fmr_bundle *b = NULL;
   unsigned long long t0 = now_usec ();
-  if (config_load (dir, &b, &d, &err) < 0)
+  if (cmd_load_bundle (dir, &b) < 0)
     {
-      cleanup_free char *first = diag_first_error_text (&d);
-      if (first)
-        fprintf (stderr, "fmr-run: %s/%s\n", dir, first);
-      else
-        fmr_error_print (err);
-      diag_free (&d);
       overrides_release (&opts.overrides);
       return FMR_EXIT_FAILURE;
     }
-  diag_free (&d);
   if (overrides_any (&opts.overrides) && apply_overrides (&b, &opts) < 0)
     {
       fmr_bundle_free (b);
@@ -311,6 +295,7 @@ cmd_run (int argc, char **argv)
     }
   if (opts.debug)
     fprintf (stderr, "fmr-run: debug: config loaded: %llu us\n", now_usec () - t0);
+  cleanup_error fmr_error_t err = NULL;
   int code = sandbox_run (b, &opts, &err);
   if (err && stderr_has_room ())
     fmr_error_print (err);

@@ -14,6 +14,25 @@ mkdir -p "$T" || exit 1
 mark() { echo "@@ $1 $2"; }
 show() { sed "s/^/$1| /" "$2"; }
 
+# A bundle derived from spec's (SRC) in DST: CHANGE, Python statements on
+# its config `c` (ARG in `arg`), then the rootfs rebuilt: the usr-merge
+# links copied, the mount-point directories made empty.
+derive() { # SRC DST CHANGE [ARG]
+  python3 - "$1" "$2" "$3" "${4:-}" <<'EOF'
+import json, os, sys
+src, dst, change, arg = sys.argv[1:5]
+c = json.load(open(os.path.join(src, "config.json")))
+exec(change)
+os.makedirs(os.path.join(dst, "rootfs"))
+for n in os.listdir(os.path.join(src, "rootfs")):
+    if os.path.islink(os.path.join(src, "rootfs", n)):
+        os.symlink(os.readlink(os.path.join(src, "rootfs", n)), os.path.join(dst, "rootfs", n))
+    else:
+        os.mkdir(os.path.join(dst, "rootfs", n))
+json.dump(c, open(os.path.join(dst, "config.json"), "w"))
+EOF
+}
+
 # user.max_user_namespaces=0 set by the outer container's root, which then
 # gives up CAP_SYS_RESOURCE (the env sets FMR_OUTER_USERNS_MAX).
 if [ -n "$FMR_OUTER_USERNS_MAX" ]; then
@@ -88,23 +107,12 @@ try:
 except OSError as e:
     print("stopped", n, errno.errorcode.get(e.errno, e.errno))
 EOF
-python3 - "$T/b/config.json" "$T/n" "$T/forks.py" <<'EOF'
-import json, os, sys
-c = json.load(open(sys.argv[1]))
+derive "$T/b" "$T/n" '
 c["process"]["rlimits"] = [r for r in c["process"]["rlimits"] if r["type"] != "RLIMIT_NPROC"]
 c["process"]["rlimits"].append({"type": "RLIMIT_NPROC", "hard": 32, "soft": 32})
-c["process"]["args"] = ["/usr/bin/python3", sys.argv[3]]
-c["mounts"].append({"destination": sys.argv[3], "type": "bind", "source": sys.argv[3],
-                    "options": ["bind", "ro", "nosuid", "nodev"]})
-os.makedirs(os.path.join(sys.argv[2], "rootfs"))
-src = os.path.join(os.path.dirname(sys.argv[1]), "rootfs")
-for n in os.listdir(src):
-    if os.path.islink(os.path.join(src, n)):
-        os.symlink(os.readlink(os.path.join(src, n)), os.path.join(sys.argv[2], "rootfs", n))
-    else:
-        os.mkdir(os.path.join(sys.argv[2], "rootfs", n))
-json.dump(c, open(os.path.join(sys.argv[2], "config.json"), "w"))
-EOF
+c["process"]["args"] = ["/usr/bin/python3", arg]
+c["mounts"].append({"destination": arg, "type": "bind", "source": arg, "options": ["bind", "ro", "nosuid", "nodev"]})
+' "$T/forks.py"
 "$F" run --debug "$T/n" > "$T/n.out" 2> "$T/n.err" < "$T/empty"
 mark forks $?
 show forks "$T/n.out"
@@ -147,20 +155,10 @@ grep -q '"hostname": "build"' "$T/hn/config.json"
 mark hostname-kept $?
 
 # A bundle that asks for a hostname anyway.
-python3 - "$T/b/config.json" "$T/h" <<'EOF'
-import json, os, shutil, sys
-c = json.load(open(sys.argv[1]))
+derive "$T/b" "$T/h" '
 c["hostname"] = "sandbox"
 c["process"]["args"] = ["/bin/true"]
-os.makedirs(os.path.join(sys.argv[2], "rootfs"))
-src = os.path.join(os.path.dirname(sys.argv[1]), "rootfs")
-for n in os.listdir(src):
-    if os.path.islink(os.path.join(src, n)):
-        os.symlink(os.readlink(os.path.join(src, n)), os.path.join(sys.argv[2], "rootfs", n))
-    else:
-        os.mkdir(os.path.join(sys.argv[2], "rootfs", n))
-json.dump(c, open(os.path.join(sys.argv[2], "config.json"), "w"))
-EOF
+'
 "$F" run "$T/h" > "$T/h.out" 2> "$T/h.err" < "$T/empty"
 mark hostname-run $?
 show hostname-err "$T/h.err"
